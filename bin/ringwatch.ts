@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// The one command line entry: `ringwatch <node> --config <file.yaml>` for every kind of node.
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../core/config-file.ts';
+import { ConfigError } from '../core/config-schema.ts';
+
+const USAGE = `usage: ringwatch <command> [--config <file.yaml>]
+
+nodes:
+  scraper          scrape targets and produce samples to Kafka
+  storage-writer   consume samples from Kafka and remote-write them to the stores
+  coordinator      turn target sources into the target list in etcd
+  demo-target      a demo service exposing counters, gauges, a histogram and a summary
+
+commands:
+  targets          add, remove and list targets through a coordinator (ringwatch targets --help)
+
+Every configuration field can also be set from the environment:
+RINGWATCH_<FIELD>__<SUBFIELD>=value (e.g. RINGWATCH_KAFKA__BROKERS=127.0.0.1:9092).
+See docs/configuration.md.`;
+
+type NodeMain = (raw: unknown) => Promise<void>;
+
+const NODES: Record<string, () => Promise<NodeMain>> = {
+  scraper: async () => (await import('../scraper/main.ts')).runScraper,
+  'storage-writer': async () => (await import('../storage-writer/main.ts')).runStorageWriter,
+  'demo-target': async () => (await import('../deploy/demo-target/demo-target.ts')).runDemoTarget,
+  coordinator: async () => (await import('../coordinator/main.ts')).runCoordinator,
+};
+
+type CommandMain = (argv: string[]) => Promise<number>;
+
+/** Commands that are not nodes: they take their own arguments and exit with their code. */
+const COMMANDS: Record<string, () => Promise<CommandMain>> = {
+  targets: async () => {
+    const { runTargetsCli, TARGETS_USAGE } = await import('../coordinator/targets-cli.ts');
+    return async (argv) => {
+      if (argv[0] === undefined || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+        console.log(TARGETS_USAGE);
+        return argv[0] === undefined ? 2 : 0;
+      }
+      return runTargetsCli(argv, { env: process.env, out: (t) => console.log(t), err: (t) => console.error(t) });
+    };
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const runCommand = COMMANDS[command];
+  if (runCommand !== undefined) return (await runCommand())(rest);
+  const load = NODES[command];
+  if (load === undefined) {
+    console.error(`ringwatch: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let configPath: string | undefined;
+  try {
+    const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } }, strict: true });
+    configPath = values.config;
+  } catch (err) {
+    console.error(`ringwatch ${command}: ${(err as Error).message}`);
+    return 2;
+  }
+  try {
+    const raw = await loadConfigFile(configPath);
+    const run = await load();
+    await run(raw);
+    return -1; // keeps running
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`ringwatch ${command}: invalid configuration${configPath !== undefined ? ` in ${configPath}` : ''}: ${err.message}`);
+      return 2;
+    }
+    console.error(`ringwatch ${command}: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

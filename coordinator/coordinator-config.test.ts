@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { readCoordinatorConfig, resolveApiToken } from './coordinator-config.ts';
+
+const base = {
+  node: { id: 'c1', listen_address: '127.0.0.1:29100' },
+  etcd: { endpoints: ['127.0.0.1:2379'] },
+  scrape_configs: [{ job_name: 'demo', static_configs: [{ targets: ['a:1'] }] }],
+};
+
+describe('readCoordinatorConfig', () => {
+  it('reads node, etcd, global, jobs and keeps each job as written', () => {
+    const c = readCoordinatorConfig({ ...base, global: { scrape_interval: '5s' }, api: { token: 's3cret' } });
+    expect(c.nodeId).toBe('c1');
+    expect(c.etcd.endpoints).toEqual(['http://127.0.0.1:2379']);
+    expect(c.scrapeConfigs[0]?.intervalMs).toBe(5000);
+    expect(c.rawScrapeConfigs[0]).toEqual(base.scrape_configs[0]);
+    expect(c.api).toEqual({ token: 's3cret' });
+  });
+
+  it('names the field in every error', () => {
+    expect(() => readCoordinatorConfig({ ...base, etcd: {} })).toThrow(/^etcd\.endpoints: /);
+    expect(() => readCoordinatorConfig({ ...base, api: { token: 'a', token_file: '/x' } })).toThrow(/^api: at most one/);
+    expect(() => readCoordinatorConfig({ ...base, api: { tokn: 'a' } })).toThrow(/^api\.tokn: unknown field/);
+    expect(() => readCoordinatorConfig({ ...base, scrapers: { lease_ttl: '10s' } })).toThrow(/^scrapers: unknown field/);
+    expect(() =>
+      readCoordinatorConfig({ ...base, scrape_configs: [{ job_name: 'j', file_sd_configs: [{ files: ['a.json', 'targets/*.json'] }] }] }),
+    ).toThrow(/^scrape_configs\[0\]\.file_sd_configs\[0\]\.files\[1\]: "targets\/\*\.json": glob patterns are not supported/);
+    expect(() => readCoordinatorConfig({ ...base, scrape_configs: [{ job_name: 'j', file_sd_configs: [{ files: ['a.txt'] }] }] })).toThrow(
+      /files\[0\]: "a\.txt": file_sd files must end in \.json, \.yml or \.yaml/,
+    );
+  });
+
+  it('reads the token from token_file, trimmed, and names the field when it cannot', () => {
+    expect(resolveApiToken({ tokenFile: '/t' }, () => 'abc\n')).toBe('abc');
+    expect(resolveApiToken({ token: 'x' })).toBe('x');
+    expect(resolveApiToken({})).toBeUndefined();
+    expect(() => resolveApiToken({ tokenFile: '/nope' }, () => { throw new Error('ENOENT'); })).toThrow(/^api\.token_file: cannot read \/nope: ENOENT/);
+    expect(() => resolveApiToken({ tokenFile: '/t' }, () => '  \n')).toThrow(/^api\.token_file: \/t is empty/);
+  });
+});

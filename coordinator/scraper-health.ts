@@ -1,0 +1,80 @@
+// Scrape health as the scrapers report it: each member serves Prometheus' /api/v1/targets for the
+// targets it scrapes. Fetched from every member at once with a short timeout; a member that does
+// not answer in time simply contributes nothing (its targets show health "unknown").
+import type { MemberRecord } from '../core/cluster-state.ts';
+import { targetId } from '../scraper/scrape-target.ts';
+
+export interface ScrapeHealth {
+  /** The member that reported it. */
+  reportedBy: string;
+  health: string;
+  lastError: string;
+  lastScrape: string;
+  lastScrapeDuration: number;
+}
+
+/** Health entries in one scraper's /api/v1/targets response, by target id. Tolerant of junk. */
+export function readScraperTargets(body: unknown, reportedBy: string): Map<string, ScrapeHealth> {
+  const out = new Map<string, ScrapeHealth>();
+  const data = (body as { data?: { activeTargets?: unknown } } | null)?.data;
+  const active = data?.activeTargets;
+  if (!Array.isArray(active)) return out;
+  for (const t of active as Record<string, unknown>[]) {
+    if (t === null || typeof t !== 'object') continue;
+    const { scrapePool, scrapeUrl, labels } = t;
+    if (typeof scrapePool !== 'string' || typeof scrapeUrl !== 'string' || labels === null || typeof labels !== 'object') continue;
+    const sorted = Object.entries(labels as Record<string, string>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    out.set(targetId(scrapePool, scrapeUrl, sorted), {
+      reportedBy,
+      health: typeof t.health === 'string' ? t.health : 'unknown',
+      lastError: typeof t.lastError === 'string' ? t.lastError : '',
+      lastScrape: typeof t.lastScrape === 'string' ? t.lastScrape : ZERO_TIME,
+      lastScrapeDuration: typeof t.lastScrapeDuration === 'number' ? t.lastScrapeDuration : 0,
+    });
+  }
+  return out;
+}
+
+/** Prometheus' zero time.Time, which it shows for a target not scraped yet. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function memberUrl(address: string): string {
+  return /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `http://${address}`;
+}
+
+/**
+ * Every member's report, merged: for each target, the entry from `preferredOwner(id)` when that
+ * member reported it, else the most recently scraped one (both scrape it around a handoff).
+ */
+export async function fetchScrapeHealth(
+  members: readonly MemberRecord[],
+  preferredOwner: (targetId: string) => string | undefined,
+  opts: { timeoutMs: number; fetch?: typeof fetch },
+): Promise<Map<string, ScrapeHealth>> {
+  const doFetch = opts.fetch ?? fetch;
+  const reports = await Promise.all(
+    members.map(async (m) => {
+      try {
+        const res = await doFetch(`${memberUrl(m.address)}/api/v1/targets`, { signal: AbortSignal.timeout(opts.timeoutMs) });
+        if (!res.ok) return new Map<string, ScrapeHealth>();
+        return readScraperTargets(await res.json(), m.id);
+      } catch {
+        return new Map<string, ScrapeHealth>();
+      }
+    }),
+  );
+  const merged = new Map<string, ScrapeHealth>();
+  for (const report of reports) {
+    for (const [id, h] of report) {
+      const have = merged.get(id);
+      if (have === undefined) {
+        merged.set(id, h);
+        continue;
+      }
+      const owner = preferredOwner(id);
+      if (have.reportedBy === owner) continue;
+      if (h.reportedBy === owner || h.lastScrape > have.lastScrape) merged.set(id, h);
+    }
+  }
+  return merged;
+}

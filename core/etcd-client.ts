@@ -1,0 +1,22 @@
+// One etcd3 client per node, from the `etcd:` section.
+import { readFileSync } from 'node:fs';
+import { Etcd3, type IOptions } from 'etcd3';
+import type { EtcdConfig } from './etcd-config.ts';
+
+export function createEtcd(config: EtcdConfig): Etcd3 {
+  const options: IOptions = {
+    hosts: config.endpoints,
+    dialTimeout: 5000,
+    // Retries with backoff on a lost connection; the node keeps working meanwhile.
+    faultHandling: {},
+  };
+  if (config.username !== undefined && config.password !== undefined) options.auth = { username: config.username, password: config.password };
+  if (config.tls !== undefined) {
+    options.credentials = {
+      rootCertificate: config.tls.caFile !== undefined ? readFileSync(config.tls.caFile) : Buffer.alloc(0),
+      ...(config.tls.certFile !== undefined ? { certChain: readFileSync(config.tls.certFile) } : {}),
+      ...(config.tls.keyFile !== undefined ? { privateKey: readFileSync(config.tls.keyFile) } : {}),
+    };
+  }
+  return new Etcd3(options);
+}

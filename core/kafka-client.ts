@@ -1,0 +1,53 @@
+// One kafkajs client per node, logging through pino, and the samples topic created on demand.
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig } from './kafka-config.ts';
+import type { Logger } from './logger.ts';
+
+export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  const options: KafkaJsConfig = {
+    clientId: config.clientId,
+    brokers: config.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...fields } = entry.log;
+      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      log[level]({ kafka_namespace: entry.namespace, ...fields }, message);
+    },
+  };
+  if (config.sasl !== undefined) {
+    options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
+  }
+  if (config.tls !== undefined) {
+    const tls = config.tls;
+    options.ssl = {
+      rejectUnauthorized: !tls.insecureSkipVerify,
+      ...(tls.caFile !== undefined ? { ca: [readFileSync(tls.caFile, 'utf8')] } : {}),
+      ...(tls.certFile !== undefined ? { cert: readFileSync(tls.certFile, 'utf8') } : {}),
+      ...(tls.keyFile !== undefined ? { key: readFileSync(tls.keyFile, 'utf8') } : {}),
+    };
+  }
+  return new Kafka(options);
+}
+
+/** Creates the topic with the configured partition count unless it exists (several nodes may race: that is fine). */
+export async function ensureTopic(kafka: Kafka, config: KafkaConfig, logger: Logger): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(config.topic)) {
+      const created = await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: config.topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor }],
+      });
+      if (created) logger.info({ topic: config.topic, partitions: config.partitions }, 'created samples topic');
+    }
+    const meta = await admin.fetchTopicMetadata({ topics: [config.topic] });
+    return meta.topics[0]?.partitions.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,160 @@
+// `npm start`: the whole system on this machine with demo targets. Starts etcd, Kafka (KRaft) and
+// Prometheus (remote-write receiver) unless RINGWATCH_STACK_* points at ones you already run, then
+// the Ringwatch nodes and a demo service; prints where everything listens; Ctrl-C stops it all.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startRingwatchNode, type RingwatchNode } from './ringwatch-node.ts';
+import { startEtcd } from './services/etcd.ts';
+import { repoRoot } from './services/install-locations.ts';
+import { startKafka } from './services/kafka.ts';
+import { killAllManagedProcesses } from './services/managed-process.ts';
+import { startPrometheus } from './services/prometheus.ts';
+import type { RunningService } from './services/service-options.ts';
+import { readFileSync } from 'node:fs';
+
+/** Loopback ports away from the standard ones (2379, 9092, 9090...). */
+export const STACK_PORTS = {
+  etcdClient: 23790,
+  etcdPeer: 23791,
+  kafka: 29092,
+  kafkaController: 29093,
+  prometheus: 29090,
+  coordinator: 29100,
+  scraper1: 29101,
+  scraper2: 29102,
+  storageWriter: 29110,
+  demoTarget: 29120,
+} as const;
+
+const env = process.env;
+const root = repoRoot();
+const dataDir = join(root, '.data', 'stack');
+const logDir = join(dataDir, 'logs');
+const configDir = join(dataDir, 'config');
+const stackConfigDir = join(root, 'deploy', 'local', 'config');
+
+const services: { name: string; service: RunningService }[] = [];
+const began = performance.now();
+
+function elapsed(): string {
+  return `${((performance.now() - began) / 1000).toFixed(1)}s`;
+}
+
+function say(line: string): void {
+  process.stdout.write(`[stack ${elapsed()}] ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(logDir, { recursive: true });
+  const external = {
+    etcd: env.RINGWATCH_STACK_ETCD_ENDPOINTS,
+    kafka: env.RINGWATCH_STACK_KAFKA_BROKERS,
+    remoteWrite: env.RINGWATCH_STACK_REMOTE_WRITE_URL,
+  };
+
+  const starting: Promise<void>[] = [];
+  let etcdEndpoints = external.etcd ?? '';
+  if (external.etcd === undefined) {
+    starting.push(
+      startEtcd({ dataDir: join(dataDir, 'etcd'), logDir, port: STACK_PORTS.etcdClient, peerPort: STACK_PORTS.etcdPeer }).then((etcd) => {
+        services.push({ name: 'etcd', service: etcd });
+        etcdEndpoints = etcd.endpoints.join(',');
+        say(`etcd ready at ${etcdEndpoints} (${etcd.startupMs} ms)`);
+      }),
+    );
+  }
+  let kafkaBrokers = external.kafka ?? '';
+  if (external.kafka === undefined) {
+    starting.push(
+      startKafka({ dataDir: join(dataDir, 'kafka'), logDir, port: STACK_PORTS.kafka, controllerPort: STACK_PORTS.kafkaController, numPartitions: 6 }).then((kafka) => {
+        services.push({ name: 'kafka', service: kafka });
+        kafkaBrokers = kafka.brokers.join(',');
+        say(`kafka ready at ${kafkaBrokers} (${kafka.startupMs} ms)`);
+      }),
+    );
+  }
+  let remoteWriteUrl = external.remoteWrite ?? '';
+  let queryUrl = env.RINGWATCH_STACK_QUERY_URL ?? '';
+  if (external.remoteWrite === undefined) {
+    starting.push(
+      startPrometheus({ dataDir: join(dataDir, 'prometheus'), logDir, port: STACK_PORTS.prometheus }).then((prom) => {
+        services.push({ name: 'prometheus', service: prom });
+        remoteWriteUrl = prom.remoteWriteUrl;
+        queryUrl = prom.url;
+        say(`prometheus ready at ${prom.url} (${prom.startupMs} ms)`);
+      }),
+    );
+  }
+  await Promise.all(starting);
+
+  // Every node reads its committed YAML file; the addresses of this run are environment overrides.
+  const nodeEnv = {
+    RINGWATCH_KAFKA__BROKERS: kafkaBrokers,
+  };
+  const demo = await startNode('demo-target', 'demo-target', STACK_PORTS.demoTarget, {});
+  const nodes = await Promise.all([
+    startNode('storage-writer', 'storage-writer', STACK_PORTS.storageWriter, { ...nodeEnv, RINGWATCH_REMOTE_WRITE__0__URL: remoteWriteUrl }),
+    startNode('scraper', 'scraper-1', STACK_PORTS.scraper1, {
+      ...nodeEnv,
+      RINGWATCH_SCRAPE_CONFIGS__1__STATIC_CONFIGS__0__TARGETS: `127.0.0.1:${STACK_PORTS.prometheus}`,
+    }),
+    startNode('scraper', 'scraper-2', STACK_PORTS.scraper2, {
+      ...nodeEnv,
+      RINGWATCH_SCRAPE_CONFIGS__0__STATIC_CONFIGS__0__TARGETS: etcdEndpoints.split(',')[0]?.replace(/^https?:\/\//, '') ?? '',
+    }),
+  ]);
+
+  say('Ringwatch is up.');
+  const lines = [
+    `  etcd            ${etcdEndpoints}`,
+    `  kafka           ${kafkaBrokers}`,
+    `  store (write)   ${remoteWriteUrl}`,
+    `  store (query)   ${queryUrl}   e.g. curl '${queryUrl}/api/v1/query?query=up'`,
+    ...[demo, ...nodes].map((n) => `  ${n.name.padEnd(15)} ${n.url}   (/metrics, /healthz, /readyz)`),
+    `  logs            ${logDir}`,
+    `  Ctrl-C stops everything.`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function startNode(kind: RingwatchNode['kind'], name: string, port: number, nodeEnv: Record<string, string>): Promise<RingwatchNode> {
+  const file = join(stackConfigDir, `${name}.yaml`);
+  const config = readFileSync(file, 'utf8');
+  parseYaml(config); // fail here, naming the file, rather than in the child
+  const node = await startRingwatchNode({
+    kind,
+    name,
+    config,
+    httpAddress: `127.0.0.1:${port}`,
+    configDir,
+    logDir,
+    env: nodeEnv,
+  });
+  services.push({ name, service: node });
+  say(`${name} ready at ${node.url} (${node.startupMs} ms)`);
+  return node;
+}
+
+let stopping = false;
+async function stopAll(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: stopping`);
+  // Ringwatch nodes first (they flush to Kafka and the store), then the infrastructure.
+  for (const { name, service } of [...services].reverse()) {
+    await service.stop().catch((err: unknown) => say(`${name}: ${(err as Error).message}`));
+    say(`${name} stopped`);
+  }
+  killAllManagedProcesses();
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void stopAll('SIGINT'));
+process.on('SIGTERM', () => void stopAll('SIGTERM'));
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`[stack] failed: ${(err as Error).message}\n`);
+  await stopAll('error');
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+// Produces scrape messages to Kafka. Messages are queued and sent in batches (a short linger),
+// so kafkajs' per-request cost is shared by many scrapes. One produce request is in flight at a
+// time, which keeps every target's messages in order. While Kafka is unreachable the queue is
+// kept (bounded by bytes, oldest dropped and counted past the bound) and retried with backoff.
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { KafkaConfig } from '../core/kafka-config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { SampleSink } from './sample-sink.ts';
+import type { ScraperMetrics } from './scraper-metrics.ts';
+
+export interface ProducerOptions {
+  lingerMs: number;
+  maxBufferedBytes: number;
+  /** Largest number of messages in one produce request. */
+  maxBatchMessages: number;
+}
+
+interface Pending {
+  key: string;
+  value: Buffer;
+  samples: number;
+}
+
+export class KafkaSampleProducer implements SampleSink {
+  private readonly producer: Producer;
+  private readonly topic: string;
+  private readonly options: ProducerOptions;
+  private readonly logger: Logger;
+  private readonly metrics: ScraperMetrics;
+  private queue: Pending[] = [];
+  private head = 0;
+  private bufferedBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private retryDelayMs = 0;
+  private closed = false;
+
+  constructor(kafka: Kafka, config: KafkaConfig, options: ProducerOptions, logger: Logger, metrics: ScraperMetrics) {
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    this.topic = config.topic;
+    this.options = options;
+    this.logger = logger.child({ component: 'producer', topic: config.topic });
+    this.metrics = metrics;
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  send(key: string, value: Buffer, info: { target: string; samples: number }): void {
+    if (this.closed) {
+      this.logger.warn({ target: info.target }, 'message after producer close dropped');
+      this.metrics.producerDropped.inc();
+      return;
+    }
+    this.queue.push({ key, value, samples: info.samples });
+    this.bufferedBytes += value.length;
+    while (this.bufferedBytes > this.options.maxBufferedBytes && this.head < this.queue.length - 1) {
+      const dropped = this.queue[this.head++] as Pending;
+      this.bufferedBytes -= dropped.value.length;
+      this.metrics.producerDropped.inc();
+      this.logger.error({ samples: dropped.samples, bufferedBytes: this.bufferedBytes }, 'produce buffer full: dropped the oldest message');
+    }
+    this.metrics.producerBufferedBytes.set(this.bufferedBytes);
+    this.scheduleFlush(this.options.lingerMs);
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.timer !== undefined || this.flushing !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flushOnce().finally(() => {
+        this.flushing = undefined;
+        if (this.head < this.queue.length) this.scheduleFlush(this.retryDelayMs > 0 ? this.retryDelayMs : 0);
+      });
+    }, delayMs);
+  }
+
+  private async flushOnce(): Promise<void> {
+    const end = Math.min(this.queue.length, this.head + this.options.maxBatchMessages);
+    if (end === this.head) return;
+    const batch = this.queue.slice(this.head, end);
+    const messages: Message[] = batch.map((p) => ({ key: p.key, value: p.value }));
+    const stopTimer = this.metrics.produceLatency.startTimer();
+    try {
+      await this.producer.send({ topic: this.topic, acks: -1, messages });
+      stopTimer();
+      this.retryDelayMs = 0;
+      // Items may have been dropped from the head meanwhile (buffer full): advance past what was sent.
+      const sent = new Set(batch);
+      while (this.head < this.queue.length && sent.has(this.queue[this.head] as Pending)) {
+        const p = this.queue[this.head++] as Pending;
+        this.bufferedBytes -= p.value.length;
+        this.metrics.samplesProduced.inc(p.samples);
+      }
+      this.metrics.messagesProduced.inc(batch.length);
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      this.metrics.producerBufferedBytes.set(this.bufferedBytes);
+    } catch (err) {
+      this.metrics.produceErrors.inc();
+      this.retryDelayMs = Math.min(5000, Math.max(100, this.retryDelayMs * 2));
+      this.logger.warn({ err: (err as Error).message, messages: batch.length, retryInMs: this.retryDelayMs }, 'produce failed, will retry');
+    }
+  }
+
+  /** Sends everything queued (retrying until deadlineMs), then disconnects. */
+  async close(deadlineMs: number = Date.now() + 10_000): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (Date.now() < deadlineMs) {
+      if (this.flushing !== undefined) await this.flushing;
+      if (this.head >= this.queue.length) break;
+      this.flushing = this.flushOnce();
+      await this.flushing;
+      this.flushing = undefined;
+      if (this.head < this.queue.length && this.retryDelayMs > 0) await new Promise((r) => setTimeout(r, this.retryDelayMs));
+    }
+    const left = this.queue.length - this.head;
+    if (left > 0) this.logger.error({ messages: left }, 'producer closed with unsent messages');
+    await this.producer.disconnect();
+  }
+
+  get pendingMessages(): number {
+    return this.queue.length - this.head;
+  }
+}

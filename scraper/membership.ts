@@ -1,0 +1,78 @@
+// This node's place in the fleet: a member record under a lease kept alive (Grafana ckit's
+// membership, on etcd). Joining and leaving are announced with an instant in the near future at
+// which they take effect, so every node switches ownership at the same tick (target-assigner.ts).
+import type { Etcd3, Lease } from 'etcd3';
+import { encodeRecord, KEYS, type MemberRecord } from '../core/cluster-state.ts';
+import type { EtcdConfig } from '../core/etcd-config.ts';
+import type { Logger } from '../core/logger.ts';
+
+export class Membership {
+  private readonly etcd: Etcd3;
+  private readonly config: EtcdConfig;
+  private readonly logger: Logger;
+  private readonly key: string;
+  private record: MemberRecord;
+  private lease: Lease | undefined;
+  private leaving = false;
+  private rejoinTimer: NodeJS.Timeout | undefined;
+
+  constructor(etcd: Etcd3, config: EtcdConfig, self: { id: string; address: string }, logger: Logger) {
+    this.etcd = etcd;
+    this.config = config;
+    this.logger = logger.child({ component: 'membership' });
+    this.key = `${config.prefix}${KEYS.members}${self.id}`;
+    const now = Date.now();
+    this.record = { id: self.id, address: self.address, startedAt: now, activeFrom: now };
+  }
+
+  get self(): MemberRecord {
+    return this.record;
+  }
+
+  /** Registers under a new lease; ownership starts handoff_delay from now (announced as joining). */
+  async join(): Promise<void> {
+    const ttlSeconds = Math.round(this.config.leaseTtlMs / 1000);
+    const lease = this.etcd.lease(ttlSeconds, { autoKeepAlive: true });
+    this.lease = lease;
+    lease.on('lost', (err) => {
+      if (this.leaving || this.lease !== lease) return;
+      // The lease expired (etcd unreachable for longer than the TTL): the others have taken our
+      // targets. Join again as a new member, announced like any join.
+      this.logger.error({ err: err.message }, 'lease lost: rejoining');
+      this.scheduleRejoin(0);
+    });
+    this.record = { ...this.record, activeFrom: Date.now() + this.config.handoffDelayMs };
+    delete this.record.activeUntil;
+    await lease.put(this.key).value(encodeRecord(this.record)).exec();
+    this.logger.info({ member: this.record.id, activeFrom: new Date(this.record.activeFrom).toISOString(), ttlSeconds }, 'joined the fleet');
+  }
+
+  private scheduleRejoin(delayMs: number): void {
+    if (this.rejoinTimer !== undefined || this.leaving) return;
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = undefined;
+      this.join().catch((err: unknown) => {
+        this.logger.warn({ err: (err as Error).message }, 'rejoin failed, retrying');
+        this.scheduleRejoin(Math.min(5000, Math.max(500, delayMs * 2)));
+      });
+    }, delayMs);
+  }
+
+  /** Announces a graceful leave: this node owns nothing for ticks at or after the returned instant. */
+  async announceLeave(): Promise<number> {
+    this.leaving = true;
+    const until = Date.now() + this.config.handoffDelayMs;
+    this.record = { ...this.record, activeUntil: until };
+    if (this.lease !== undefined) await this.lease.put(this.key).value(encodeRecord(this.record)).exec();
+    this.logger.info({ member: this.record.id, activeUntil: new Date(until).toISOString() }, 'terminating: announced leave');
+    return until;
+  }
+
+  /** Removes the member record now (revoking the lease), after the handoff. */
+  async revoke(): Promise<void> {
+    this.leaving = true;
+    if (this.rejoinTimer !== undefined) clearTimeout(this.rejoinTimer);
+    await this.lease?.revoke();
+    this.logger.info({ member: this.record.id }, 'left the fleet');
+  }
+}

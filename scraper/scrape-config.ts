@@ -1,0 +1,233 @@
+// `scrape_configs`, as Prometheus writes them. The coordinator reads the same section to discover
+// targets; scrapers read the per-job options to scrape them.
+import {
+  ConfigError,
+  checkUrl,
+  join,
+  readBoolean,
+  readByteSize,
+  readDuration,
+  readEnum,
+  readList,
+  readNumber,
+  readObject,
+  readOptionalString,
+  readString,
+  readStringList,
+  readStringMap,
+  type ConfigObject,
+} from '../core/config-schema.ts';
+import { validateRelabelConfig, type RelabelConfig } from './relabel.ts';
+
+export interface TlsOptions {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+  insecureSkipVerify: boolean;
+}
+
+export interface ScrapeAuth {
+  basic?: { username: string; password?: string; passwordFile?: string };
+  /** Authorization header credentials (type defaults to Bearer). */
+  authorization?: { type: string; credentials?: string; credentialsFile?: string };
+}
+
+/** Per-job options every scrape of that job's targets uses. */
+export interface JobScrapeOptions {
+  jobName: string;
+  intervalMs: number;
+  timeoutMs: number;
+  metricsPath: string;
+  scheme: 'http' | 'https';
+  params: Record<string, string[]>;
+  honorLabels: boolean;
+  honorTimestamps: boolean;
+  auth: ScrapeAuth;
+  tls: TlsOptions;
+  /** 0 means no limit, as in Prometheus. */
+  bodySizeLimit: number;
+  sampleLimit: number;
+  labelLimit: number;
+  labelNameLengthLimit: number;
+  labelValueLengthLimit: number;
+  targetLimit: number;
+  relabelConfigs: RelabelConfig[];
+  metricRelabelConfigs: RelabelConfig[];
+}
+
+export interface StaticConfig {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+export interface FileSdConfig {
+  files: string[];
+  refreshIntervalMs: number;
+}
+
+export interface HttpSdConfig {
+  url: string;
+  refreshIntervalMs: number;
+}
+
+export interface ScrapeConfig extends JobScrapeOptions {
+  staticConfigs: StaticConfig[];
+  fileSdConfigs: FileSdConfig[];
+  httpSdConfigs: HttpSdConfig[];
+}
+
+export interface GlobalScrapeConfig {
+  scrapeIntervalMs: number;
+  scrapeTimeoutMs: number;
+  externalLabels: Record<string, string>;
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function readGlobalConfig(raw: unknown, path: string): GlobalScrapeConfig {
+  const obj = readObject(raw, path, ['scrape_interval', 'scrape_timeout', 'external_labels', 'evaluation_interval']);
+  const interval = readDuration(obj, 'scrape_interval', path, 60_000);
+  const timeout = readDuration(obj, 'scrape_timeout', path, Math.min(10_000, interval));
+  if (timeout > interval) throw new ConfigError(join(path, 'scrape_timeout'), `must not be greater than scrape_interval (${timeout} ms > ${interval} ms)`);
+  const externalLabels = readStringMap(obj, 'external_labels', path);
+  for (const name of Object.keys(externalLabels)) {
+    if (!LABEL_NAME.test(name)) throw new ConfigError(join(join(path, 'external_labels'), name), 'invalid label name');
+  }
+  return { scrapeIntervalMs: interval, scrapeTimeoutMs: timeout, externalLabels };
+}
+
+const SCRAPE_CONFIG_KEYS = [
+  'job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'params', 'honor_labels', 'honor_timestamps',
+  'basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'tls_config', 'body_size_limit', 'sample_limit',
+  'label_limit', 'label_name_length_limit', 'label_value_length_limit', 'target_limit', 'relabel_configs',
+  'metric_relabel_configs', 'static_configs', 'file_sd_configs', 'http_sd_configs',
+] as const;
+
+export function readScrapeConfigs(raw: unknown, path: string, global: GlobalScrapeConfig): ScrapeConfig[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ConfigError(path, 'expected a list of scrape configs');
+  const configs = raw.map((item, i) => readScrapeConfig(item, join(path, i), global));
+  const seen = new Set<string>();
+  configs.forEach((c, i) => {
+    if (seen.has(c.jobName)) throw new ConfigError(join(join(path, i), 'job_name'), `found multiple scrape configs with job name "${c.jobName}"`);
+    seen.add(c.jobName);
+  });
+  return configs;
+}
+
+export function readScrapeConfig(raw: unknown, path: string, global: GlobalScrapeConfig): ScrapeConfig {
+  const obj = readObject(raw, path, SCRAPE_CONFIG_KEYS);
+  const jobName = readString(obj, 'job_name', path);
+  if (jobName === '') throw new ConfigError(join(path, 'job_name'), 'must not be empty');
+  const intervalMs = readDuration(obj, 'scrape_interval', path, global.scrapeIntervalMs);
+  if (intervalMs <= 0) throw new ConfigError(join(path, 'scrape_interval'), 'must be greater than 0');
+  const timeoutMs = readDuration(obj, 'scrape_timeout', path, Math.min(global.scrapeTimeoutMs, intervalMs));
+  if (timeoutMs > intervalMs) {
+    throw new ConfigError(join(path, 'scrape_timeout'), `must not be greater than scrape_interval (${timeoutMs} ms > ${intervalMs} ms)`);
+  }
+  const metricsPath = readString(obj, 'metrics_path', path, '/metrics');
+  if (!metricsPath.startsWith('/')) throw new ConfigError(join(path, 'metrics_path'), `must start with "/", got "${metricsPath}"`);
+  return {
+    jobName,
+    intervalMs,
+    timeoutMs,
+    metricsPath,
+    scheme: readEnum(obj, 'scheme', path, ['http', 'https'] as const, 'http'),
+    params: readParams(obj, path),
+    honorLabels: readBoolean(obj, 'honor_labels', path, false),
+    honorTimestamps: readBoolean(obj, 'honor_timestamps', path, true),
+    auth: readAuth(obj, path),
+    tls: readTls(obj.tls_config, join(path, 'tls_config')),
+    bodySizeLimit: readByteSize(obj, 'body_size_limit', path, 0),
+    sampleLimit: readNumber(obj, 'sample_limit', path, { fallback: 0, min: 0 }),
+    labelLimit: readNumber(obj, 'label_limit', path, { fallback: 0, min: 0 }),
+    labelNameLengthLimit: readNumber(obj, 'label_name_length_limit', path, { fallback: 0, min: 0 }),
+    labelValueLengthLimit: readNumber(obj, 'label_value_length_limit', path, { fallback: 0, min: 0 }),
+    targetLimit: readNumber(obj, 'target_limit', path, { fallback: 0, min: 0 }),
+    relabelConfigs: readList(obj, 'relabel_configs', path, validateRelabelConfig),
+    metricRelabelConfigs: readList(obj, 'metric_relabel_configs', path, validateRelabelConfig),
+    staticConfigs: readList(obj, 'static_configs', path, readStaticConfig),
+    fileSdConfigs: readList(obj, 'file_sd_configs', path, (item, p) => {
+      const o = readObject(item, p, ['files', 'refresh_interval']);
+      const files = readStringList(o, 'files', p);
+      if (files.length === 0) throw new ConfigError(join(p, 'files'), 'at least one file is required');
+      return { files, refreshIntervalMs: readDuration(o, 'refresh_interval', p, 300_000) };
+    }),
+    httpSdConfigs: readList(obj, 'http_sd_configs', path, (item, p) => {
+      const o = readObject(item, p, ['url', 'refresh_interval']);
+      return { url: checkUrl(readString(o, 'url', p), join(p, 'url')), refreshIntervalMs: readDuration(o, 'refresh_interval', p, 60_000) };
+    }),
+  };
+}
+
+export function readStaticConfig(raw: unknown, path: string): StaticConfig {
+  const obj = readObject(raw, path, ['targets', 'labels']);
+  const targets = readStringList(obj, 'targets', path);
+  targets.forEach((t, i) => {
+    if (t === '' || /[/\s]/.test(t)) throw new ConfigError(join(join(path, 'targets'), i), `"${t}" is not a valid host:port target address`);
+  });
+  const labels = readStringMap(obj, 'labels', path);
+  for (const name of Object.keys(labels)) {
+    if (!LABEL_NAME.test(name)) throw new ConfigError(join(join(path, 'labels'), name), 'invalid label name');
+  }
+  return { targets, labels };
+}
+
+function readParams(obj: ConfigObject, path: string): Record<string, string[]> {
+  const raw = obj.params;
+  const field = join(path, 'params');
+  if (raw === undefined || raw === null) return {};
+  const map = readObject(raw, field, Object.keys(raw as object));
+  const out: Record<string, string[]> = {};
+  for (const key of Object.keys(map)) out[key] = readStringList(map, key, field);
+  return out;
+}
+
+function readAuth(obj: ConfigObject, path: string): ScrapeAuth {
+  const auth: ScrapeAuth = {};
+  if (obj.basic_auth !== undefined && obj.basic_auth !== null) {
+    const p = join(path, 'basic_auth');
+    const b = readObject(obj.basic_auth, p, ['username', 'password', 'password_file']);
+    const password = readOptionalString(b, 'password', p);
+    const passwordFile = readOptionalString(b, 'password_file', p);
+    if (password !== undefined && passwordFile !== undefined) throw new ConfigError(p, 'at most one of password and password_file must be configured');
+    auth.basic = { username: readString(b, 'username', p), ...(password !== undefined ? { password } : {}), ...(passwordFile !== undefined ? { passwordFile } : {}) };
+  }
+  const bearer = readOptionalString(obj, 'bearer_token', path);
+  const bearerFile = readOptionalString(obj, 'bearer_token_file', path);
+  if (obj.authorization !== undefined && obj.authorization !== null) {
+    const p = join(path, 'authorization');
+    const a = readObject(obj.authorization, p, ['type', 'credentials', 'credentials_file']);
+    const credentials = readOptionalString(a, 'credentials', p);
+    const credentialsFile = readOptionalString(a, 'credentials_file', p);
+    if (credentials !== undefined && credentialsFile !== undefined) throw new ConfigError(p, 'at most one of credentials and credentials_file must be configured');
+    auth.authorization = {
+      type: readString(a, 'type', p, 'Bearer'),
+      ...(credentials !== undefined ? { credentials } : {}),
+      ...(credentialsFile !== undefined ? { credentialsFile } : {}),
+    };
+  }
+  if (bearer !== undefined || bearerFile !== undefined) {
+    if (auth.authorization !== undefined) throw new ConfigError(join(path, 'bearer_token'), 'cannot be used together with authorization');
+    if (bearer !== undefined && bearerFile !== undefined) throw new ConfigError(join(path, 'bearer_token'), 'at most one of bearer_token and bearer_token_file must be configured');
+    auth.authorization = { type: 'Bearer', ...(bearer !== undefined ? { credentials: bearer } : { credentialsFile: bearerFile as string }) };
+  }
+  if (auth.basic !== undefined && auth.authorization !== undefined) throw new ConfigError(join(path, 'basic_auth'), 'at most one of basic_auth and authorization/bearer_token must be configured');
+  return auth;
+}
+
+export function readTls(raw: unknown, path: string): TlsOptions {
+  const obj = readObject(raw, path, ['ca_file', 'cert_file', 'key_file', 'server_name', 'insecure_skip_verify']);
+  const tls: TlsOptions = { insecureSkipVerify: readBoolean(obj, 'insecure_skip_verify', path, false) };
+  const ca = readOptionalString(obj, 'ca_file', path);
+  const cert = readOptionalString(obj, 'cert_file', path);
+  const key = readOptionalString(obj, 'key_file', path);
+  const serverName = readOptionalString(obj, 'server_name', path);
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError(path, 'cert_file and key_file must be configured together');
+  if (ca !== undefined) tls.caFile = ca;
+  if (cert !== undefined) tls.certFile = cert;
+  if (key !== undefined) tls.keyFile = key;
+  if (serverName !== undefined) tls.serverName = serverName;
+  return tls;
+}

@@ -1,0 +1,225 @@
+// One target's scrapes (Prometheus' scrapeLoop): phase-aligned ticks, scrape, parse, append,
+// report, hand one message per scrape to the sink. A failed scrape never throws out of the loop.
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../core/logger.ts';
+import { encodeSampleMessage } from '../protocol/sample-message.ts';
+import { SnappyBlockCompressor } from '../protocol/snappy.ts';
+import { formatFromContentType, parseExposition, ExpositionParseError } from './exposition/parser.ts';
+import type { SampleSink } from './sample-sink.ts';
+import type { JobScrapeOptions } from './scrape-config.ts';
+import { ScrapeError, type ScrapeFailureReason } from './scrape-error.ts';
+import { ScrapeReportEncoder } from './scrape-report.ts';
+import type { ScrapeTarget } from './scrape-target.ts';
+import { TargetScraper } from './target-scraper.ts';
+import { WriteRequestAppender } from './write-request-appender.ts';
+
+export interface ScrapeOutcome {
+  target: ScrapeTarget;
+  job: string;
+  ok: boolean;
+  startMs: number;
+  durationSeconds: number;
+  samples: number;
+  seriesAdded: number;
+  staleMarkers: number;
+  error?: ScrapeError;
+}
+
+export interface ScrapeLoopObserver {
+  onScrape(outcome: ScrapeOutcome): void;
+}
+
+export interface TargetHealth {
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+  lastScrape: number;
+  lastScrapeDurationSeconds: number;
+}
+
+/** The instant in [0, interval) at which this target is scraped within every interval: the same on every node. */
+export function scrapeOffsetMs(target: ScrapeTarget): number {
+  return Number.parseInt(target.id.slice(0, 8), 16) % target.intervalMs;
+}
+
+/** The first tick of the target at or after fromMs. */
+export function nextTickAtOrAfter(target: ScrapeTarget, fromMs: number): number {
+  const offset = scrapeOffsetMs(target);
+  const k = Math.ceil((fromMs - offset) / target.intervalMs);
+  return k * target.intervalMs + offset;
+}
+
+// One compressor for all loops of a node: compression is synchronous, so it is never shared mid-call.
+const compressor = new SnappyBlockCompressor();
+
+export interface ScrapeLoopOptions {
+  target: ScrapeTarget;
+  job: JobScrapeOptions;
+  dispatcher: Dispatcher;
+  sink: SampleSink;
+  logger: Logger;
+  observer: ScrapeLoopObserver;
+  /** Called when the loop ended by itself at the end of its window. */
+  onEnded?: (loop: ScrapeLoop) => void;
+}
+
+export class ScrapeLoop {
+  readonly target: ScrapeTarget;
+  readonly health: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0 };
+  private readonly job: JobScrapeOptions;
+  private readonly scraper: TargetScraper;
+  private readonly appender: WriteRequestAppender;
+  private readonly report: ScrapeReportEncoder;
+  private readonly sink: SampleSink;
+  private readonly logger: Logger;
+  private readonly observer: ScrapeLoopObserver;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private activeFromMs = Number.NEGATIVE_INFINITY;
+  /** Ticks at or after this instant are not scraped (a handoff to another node at that tick). */
+  private activeUntilMs = Number.POSITIVE_INFINITY;
+  /** The tick time of the last scrape started (0 before the first). */
+  private lastTickMs = 0;
+  private stopped = false;
+  private readonly onEnded: ((loop: ScrapeLoop) => void) | undefined;
+
+  constructor(opts: ScrapeLoopOptions) {
+    this.target = opts.target;
+    this.job = opts.job;
+    this.sink = opts.sink;
+    this.observer = opts.observer;
+    this.onEnded = opts.onEnded;
+    this.logger = opts.logger.child({ target: opts.target.url, job: opts.target.job });
+    this.scraper = new TargetScraper(opts.target, opts.job, opts.dispatcher);
+    this.appender = new WriteRequestAppender(opts.target.labels, opts.job);
+    this.report = new ScrapeReportEncoder(opts.target.labels);
+  }
+
+  /** Starts scraping at the first aligned tick at or after fromMs. */
+  start(fromMs: number = Date.now()): void {
+    this.setWindow(fromMs, this.activeUntilMs);
+  }
+
+  /**
+   * The loop scrapes exactly the ticks in [fromMs, untilMs): a handoff ends one node's window at
+   * the tick where the next node's begins, so no tick is scraped twice or missed. Once a tick at or
+   * past untilMs comes up the loop ends (onEnded), writing no staleness markers.
+   */
+  setWindow(fromMs: number, untilMs: number): void {
+    if (this.stopped) return;
+    this.activeFromMs = fromMs;
+    this.activeUntilMs = untilMs;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const earliest = Math.max(fromMs, this.lastTickMs + 1, Date.now());
+    this.schedule(nextTickAtOrAfter(this.target, earliest));
+  }
+
+  get window(): { fromMs: number; untilMs: number } {
+    return { fromMs: this.activeFromMs, untilMs: this.activeUntilMs };
+  }
+
+  get ended(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Stops the loop after an in-flight scrape finishes. With staleMarkers the target left the target
+   * list, so its series are ended now; a handoff or shutdown writes none (someone else carries on).
+   */
+  async stop(opts: { staleMarkers: boolean }): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+    if (opts.staleMarkers && this.lastTickMs > 0) {
+      const now = Date.now();
+      const n = this.appender.endOfTarget(now);
+      this.report.appendStale(this.appender.writer, now);
+      this.emit(n + this.report.seriesCount, n + this.report.seriesCount);
+      this.logger.info({ series: n }, 'target removed: wrote staleness markers');
+    }
+  }
+
+  /** Resolves when no scrape is in flight. */
+  async idle(): Promise<void> {
+    await this.inFlight;
+  }
+
+  private schedule(tickMs: number): void {
+    if (this.stopped) return;
+    if (tickMs >= this.activeUntilMs) {
+      this.stopped = true;
+      this.onEnded?.(this);
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.lastTickMs = tickMs;
+      this.inFlight = this.scrapeOnce().then(
+        () => {
+          this.inFlight = undefined;
+        },
+        (err: unknown) => {
+          this.inFlight = undefined;
+          this.logger.error({ err }, 'scrape loop failed');
+        },
+      );
+      this.schedule(tickMs + this.target.intervalMs);
+    }, Math.max(0, tickMs - Date.now()));
+  }
+
+  /** One scrape, end to end. Exposed for tests and benchmarks. */
+  async scrapeOnce(): Promise<ScrapeOutcome> {
+    const startMs = Date.now();
+    const startNs = process.hrtime.bigint();
+    this.appender.begin(startMs);
+    let error: ScrapeError | undefined;
+    try {
+      const response = await this.scraper.scrape();
+      parseExposition(response.body, formatFromContentType(response.contentType), this.appender);
+    } catch (err) {
+      error = toScrapeError(err);
+    }
+    const stats = this.appender.end(error !== undefined);
+    const durationSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
+    this.report.append(
+      this.appender.writer,
+      { up: error === undefined, durationSeconds, samplesScraped: stats.scraped, samplesPostRelabel: stats.postRelabel, seriesAdded: stats.seriesAdded },
+      startMs,
+    );
+    const samples = stats.postRelabel + stats.staleMarkers + this.report.seriesCount;
+    this.emit(samples, this.appender.cachedSeries + this.report.seriesCount);
+
+    this.health.health = error === undefined ? 'up' : 'down';
+    this.health.lastError = error?.message ?? '';
+    this.health.lastScrape = startMs;
+    this.health.lastScrapeDurationSeconds = durationSeconds;
+    if (error !== undefined) {
+      this.logger.warn({ reason: error.reason, err: error.message }, 'scrape failed');
+    }
+    const outcome: ScrapeOutcome = {
+      target: this.target,
+      job: this.target.job,
+      ok: error === undefined,
+      startMs,
+      durationSeconds,
+      samples,
+      seriesAdded: stats.seriesAdded,
+      staleMarkers: stats.staleMarkers,
+      ...(error !== undefined ? { error } : {}),
+    };
+    this.observer.onScrape(outcome);
+    return outcome;
+  }
+
+  private emit(samples: number, series: number): void {
+    const block = compressor.compress(this.appender.writer.bytes());
+    this.sink.send(this.target.id, encodeSampleMessage(samples, series, block), { target: this.target.url, samples });
+  }
+}
+
+function toScrapeError(err: unknown): ScrapeError {
+  if (err instanceof ScrapeError) return err;
+  if (err instanceof ExpositionParseError) return new ScrapeError('parse', err.message);
+  return new ScrapeError('parse' satisfies ScrapeFailureReason, (err as Error).message);
+}

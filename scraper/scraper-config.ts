@@ -1,0 +1,49 @@
+// The scraper node's YAML file (see docs/configuration.md): Prometheus' global and scrape_configs
+// sections, plus where to send samples (kafka) and the node's own address.
+import { hostname } from 'node:os';
+import { checkHostPort, join, readByteSize, readDuration, readNumber, readObject, readString } from '../core/config-schema.ts';
+import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
+import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
+import { ConfigError } from '../core/config-schema.ts';
+import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from './scrape-config.ts';
+import type { ProducerOptions } from './kafka-sample-producer.ts';
+
+export interface ScraperConfig {
+  nodeId: string;
+  listenAddress: string;
+  global: GlobalScrapeConfig;
+  scrapeConfigs: ScrapeConfig[];
+  kafka: KafkaConfig;
+  producer: ProducerOptions;
+  /** Set: a member of a sharded fleet, targets come from etcd. Unset: scrapes its own scrape_configs. */
+  etcd?: EtcdConfig;
+  /** How other nodes reach this one (its /api/v1/targets); defaults to listen_address. */
+  advertiseAddress: string;
+}
+
+export function readScraperConfig(raw: unknown): ScraperConfig {
+  const root = readObject(raw, '', ['node', 'global', 'scrape_configs', 'kafka', 'producer', 'etcd']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address']);
+  const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9470'), 'node.listen_address');
+  const global = readGlobalConfig(root.global, 'global');
+  const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages']);
+  const etcd = root.etcd === undefined || root.etcd === null ? undefined : readEtcdConfig(root.etcd, 'etcd');
+  const scrapeConfigs = readScrapeConfigs(root.scrape_configs, 'scrape_configs', global);
+  if (etcd !== undefined && scrapeConfigs.length > 0) {
+    throw new ConfigError('scrape_configs', 'a scraper in a sharded fleet (etcd set) gets its targets from the coordinator: configure scrape_configs there');
+  }
+  return {
+    ...(etcd !== undefined ? { etcd } : {}),
+    advertiseAddress: checkHostPort(readString(node, 'advertise_address', 'node', listenAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:')), 'node.advertise_address'),
+    nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),
+    listenAddress,
+    global,
+    scrapeConfigs,
+    kafka: readKafkaConfig(root.kafka, 'kafka', 'ringwatch-scraper'),
+    producer: {
+      lingerMs: readDuration(producer, 'linger', 'producer', 5),
+      maxBufferedBytes: readByteSize(producer, 'max_buffered_bytes', 'producer', 256 * 1024 * 1024),
+      maxBatchMessages: readNumber(producer, 'max_batch_messages', join('', 'producer'), { fallback: 1000, min: 1 }),
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// The scraper's own /metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ScraperMetrics {
+  readonly registry = new Registry();
+  readonly targetsOwned = new Gauge({ name: 'ringwatch_scraper_targets_owned', help: 'Targets this node scrapes now.', registers: [this.registry] });
+  readonly targetsKnown = new Gauge({ name: 'ringwatch_scraper_targets_known', help: 'Targets in the target list.', registers: [this.registry] });
+  readonly membersSeen = new Gauge({ name: 'ringwatch_scraper_members_seen', help: 'Live scraper members in the ring.', registers: [this.registry] });
+  readonly ringRevision = new Gauge({ name: 'ringwatch_scraper_ring_revision', help: 'etcd revision of the member and target set in force.', registers: [this.registry] });
+  readonly handoffs = new Counter({ name: 'ringwatch_scraper_handoffs_total', help: 'Targets handed to or taken from another node.', labelNames: ['direction'], registers: [this.registry] });
+  readonly scrapes = new Counter({ name: 'ringwatch_scraper_scrapes_total', help: 'Scrapes performed.', labelNames: ['job'], registers: [this.registry] });
+  readonly scrapeFailures = new Counter({ name: 'ringwatch_scraper_scrape_failures_total', help: 'Failed scrapes by reason.', labelNames: ['job', 'reason'], registers: [this.registry] });
+  readonly scrapeDuration = new Histogram({
+    name: 'ringwatch_scraper_scrape_duration_seconds',
+    help: 'Time from request to the message handed to the producer.',
+    labelNames: ['job'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly samplesProduced = new Counter({ name: 'ringwatch_scraper_samples_produced_total', help: 'Samples (including staleness markers and report series) produced to Kafka.', registers: [this.registry] });
+  readonly messagesProduced = new Counter({ name: 'ringwatch_scraper_kafka_messages_produced_total', help: 'Messages acknowledged by Kafka.', registers: [this.registry] });
+  readonly produceLatency = new Histogram({
+    name: 'ringwatch_scraper_kafka_produce_duration_seconds',
+    help: 'Latency of one produce request (a batch of messages) to Kafka.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly produceErrors = new Counter({ name: 'ringwatch_scraper_kafka_produce_errors_total', help: 'Produce requests that failed (they are retried).', registers: [this.registry] });
+  readonly producerBufferedBytes = new Gauge({ name: 'ringwatch_scraper_kafka_buffered_bytes', help: 'Bytes waiting to be produced.', registers: [this.registry] });
+  readonly producerDropped = new Counter({ name: 'ringwatch_scraper_kafka_dropped_messages_total', help: 'Messages dropped because the produce buffer was full (Kafka unreachable for too long).', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

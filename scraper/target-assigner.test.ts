@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { MemberRecord } from '../core/cluster-state.ts';
+import { HashRing } from './hash-ring.ts';
+import { membersActiveAt, nextBoundary, TargetAssigner } from './target-assigner.ts';
+
+const member = (id: string, activeFrom: number, activeUntil?: number): MemberRecord => ({
+  id,
+  address: `127.0.0.1:${id.length}`,
+  startedAt: 0,
+  activeFrom,
+  ...(activeUntil !== undefined ? { activeUntil } : {}),
+});
+const targets = Array.from({ length: 300 }, (_, i) => `target-${i}`);
+const ring = (): HashRing => new HashRing();
+
+function plans(members: MemberRecord[], now: number) {
+  const ids = members.map((m) => m.id);
+  return new Map(ids.map((id) => [id, new TargetAssigner(id, ring).plan(members, targets, now)]));
+}
+
+/** For tick time t, which nodes scrape target id according to their plans. */
+function scrapersAt(all: ReturnType<typeof plans>, id: string, t: number): string[] {
+  const out: string[] = [];
+  for (const [node, plan] of all) {
+    const w = plan.windows.get(id);
+    if (w !== undefined && w.fromMs <= t && t < w.untilMs) out.push(node);
+  }
+  return out;
+}
+
+describe('TargetAssigner', () => {
+  it('members active at an instant honour activeFrom and activeUntil', () => {
+    const ms = [member('a', 0), member('b', 100), member('c', 0, 50)];
+    expect(membersActiveAt(ms, 10)).toEqual(['a', 'c']);
+    expect(membersActiveAt(ms, 50)).toEqual(['a']);
+    expect(membersActiveAt(ms, 100)).toEqual(['a', 'b']);
+    expect(nextBoundary(ms, 10)).toBe(50);
+    expect(nextBoundary(ms, 50)).toBe(100);
+    expect(nextBoundary(ms, 100)).toBeUndefined();
+  });
+
+  it('with a stable member set every target has exactly one scraper', () => {
+    const all = plans([member('a', 0), member('b', 0), member('c', 0)], 1000);
+    for (const id of targets) expect(scrapersAt(all, id, 5000)).toHaveLength(1);
+    const owned = [...all.values()].map((p) => p.ownedNow);
+    expect(owned.reduce((x, y) => x + y, 0)).toBe(targets.length);
+  });
+
+  it('a join announced for instant B hands targets over exactly at B: one scraper before and after', () => {
+    const B = 10_000;
+    const members = [member('a', 0), member('b', 0), member('c', 0), member('d', B)];
+    const all = plans(members, 1000);
+    let moved = 0;
+    let movedToNew = 0;
+    for (const id of targets) {
+      const before = scrapersAt(all, id, B - 1);
+      const after = scrapersAt(all, id, B);
+      expect(before).toHaveLength(1);
+      expect(after).toHaveLength(1);
+      if (before[0] !== after[0]) {
+        moved++;
+        if (after[0] === 'd') movedToNew++;
+      }
+    }
+    // The new node takes about a quarter; bounded loads may shift a few others between old nodes.
+    expect(movedToNew).toBeGreaterThan(targets.length * 0.2);
+    expect(movedToNew).toBeLessThanOrEqual(Math.ceil((targets.length / 4) * 1.05));
+    expect(moved).toBeLessThan(targets.length * 0.3);
+    expect(all.get('d')?.ownedNow).toBe(0);
+  });
+
+  it('a graceful leave at instant B: the leaver scrapes until B, the others from B, never both', () => {
+    const B = 20_000;
+    const members = [member('a', 0), member('b', 0), member('c', 0), member('d', 0, B)];
+    const all = plans(members, 15_000);
+    for (const id of targets) {
+      expect(scrapersAt(all, id, B - 1)).toHaveLength(1);
+      const after = scrapersAt(all, id, B);
+      expect(after).toHaveLength(1);
+      expect(after[0]).not.toBe('d');
+    }
+    expect([...(all.get('d')?.windows.values() ?? [])].every((w) => w.untilMs === B)).toBe(true);
+  });
+
+  it('a node not in the member set owns nothing', () => {
+    const plan = new TargetAssigner('x', ring).plan([member('a', 0)], targets, 5);
+    expect(plan.windows.size).toBe(0);
+  });
+});

@@ -1,0 +1,82 @@
+// Which targets this node scrapes, and over which ticks: targets × members (with their activation
+// windows) → a scrape window per owned target. Pure, so every node computes the same answer.
+//
+// Membership changes that are announced (a node joining, a node leaving gracefully) carry an
+// instant in the near future at which they take effect (MemberRecord.activeFrom / activeUntil).
+// For a tick at time t, every node uses the ring of the members active at t. So when ownership of
+// a target changes at boundary B, the old owner's window ends at B and the new owner's starts at B:
+// both scrape on the same phase-aligned tick grid, so each tick is scraped by exactly one of them.
+// A crash is not announced: the member disappears when its lease expires and the survivors take
+// its targets from the next tick on.
+import type { MemberRecord } from '../core/cluster-state.ts';
+import type { Sharder } from './hash-ring.ts';
+
+export interface ScrapeWindow {
+  fromMs: number;
+  untilMs: number;
+}
+
+export interface AssignmentPlan {
+  /** The targets this node scrapes now or from the next boundary on, with their windows. */
+  windows: Map<string, ScrapeWindow>;
+  /** When the member set next changes (recompute then), if any change is announced. */
+  nextBoundaryMs: number | undefined;
+  /** Members in force now, sorted. */
+  membersNow: string[];
+  /** Targets this node owns now. */
+  ownedNow: number;
+}
+
+/** Member ids active at instant t. */
+export function membersActiveAt(members: readonly MemberRecord[], t: number): string[] {
+  return members
+    .filter((m) => m.activeFrom <= t && (m.activeUntil === undefined || t < m.activeUntil))
+    .map((m) => m.id)
+    .sort();
+}
+
+/** The next instant after now at which some member's activity changes. */
+export function nextBoundary(members: readonly MemberRecord[], nowMs: number): number | undefined {
+  let next: number | undefined;
+  for (const m of members) {
+    for (const t of [m.activeFrom, m.activeUntil]) {
+      if (t !== undefined && t > nowMs && (next === undefined || t < next)) next = t;
+    }
+  }
+  return next;
+}
+
+export class TargetAssigner {
+  private readonly self: string;
+  private readonly makeSharder: () => Sharder;
+
+  constructor(self: string, makeSharder: () => Sharder) {
+    this.self = self;
+    this.makeSharder = makeSharder;
+  }
+
+  plan(members: readonly MemberRecord[], targetIds: readonly string[], nowMs: number): AssignmentPlan {
+    const membersNow = membersActiveAt(members, nowMs);
+    const ownersNow = this.owners(membersNow, targetIds);
+    const boundary = nextBoundary(members, nowMs);
+    const ownersNext = boundary === undefined ? ownersNow : this.owners(membersActiveAt(members, boundary), targetIds);
+    const windows = new Map<string, ScrapeWindow>();
+    let ownedNow = 0;
+    for (const id of targetIds) {
+      const mineNow = ownersNow.get(id) === this.self;
+      const mineNext = ownersNext.get(id) === this.self;
+      if (mineNow) ownedNow++;
+      if (mineNow && mineNext) windows.set(id, { fromMs: nowMs, untilMs: Number.POSITIVE_INFINITY });
+      else if (mineNow) windows.set(id, { fromMs: nowMs, untilMs: boundary as number });
+      else if (mineNext) windows.set(id, { fromMs: boundary as number, untilMs: Number.POSITIVE_INFINITY });
+    }
+    return { windows, nextBoundaryMs: boundary, membersNow, ownedNow };
+  }
+
+  private owners(memberIds: readonly string[], targetIds: readonly string[]): Map<string, string> {
+    if (memberIds.length === 0) return new Map();
+    const sharder = this.makeSharder();
+    sharder.setMembers(memberIds);
+    return sharder.assign(targetIds);
+  }
+}

@@ -1,0 +1,172 @@
+// Turns one scrape's parsed samples into a remote-write WriteRequest (Prometheus' scrape loop
+// append + scrape cache). The hot path for a series seen before is: look the raw series text up,
+// write its cached label bytes, value and timestamp. Series that vanish get staleness markers.
+import { ProtoWriter } from '../protocol/proto-writer.ts';
+import { appendTimeSeries, writeStaleMarker } from '../protocol/remote-write-codec.ts';
+import { parseSeries, type SampleVisitor } from './exposition/parser.ts';
+import type { JobScrapeOptions } from './scrape-config.ts';
+import { ScrapeError } from './scrape-error.ts';
+import { encodeLabels, seriesLabels } from './series-labels.ts';
+
+/** One series after target labels and metric relabeling, however many raw spellings map to it. */
+interface SeriesState {
+  /** Encoded remote-write labels. */
+  labels: Uint8Array;
+  /** The scrape (sequence number) that last reported this series. */
+  lastSeen: number;
+  /** lastSeen before the current scrape, so a failed scrape still knows what the previous one had. */
+  prevSeen: number;
+  /** False when first seen with its own timestamp: Prometheus writes no staleness markers for it. */
+  trackStaleness: boolean;
+}
+
+/** One raw series text of the body. */
+interface CachedSeries {
+  /** null when metric relabeling drops the series. */
+  series: SeriesState | null;
+  /** The scrape that last reported this raw text. */
+  lastSeen: number;
+}
+
+export interface AppendStats {
+  /** Samples in the body, as scrape_samples_scraped. */
+  scraped: number;
+  /** Samples kept after metric relabeling, as scrape_samples_post_metric_relabeling. */
+  postRelabel: number;
+  /** Series not in the cache before this scrape, as scrape_series_added. */
+  seriesAdded: number;
+  /** Series written as stale because they vanished. */
+  staleMarkers: number;
+  duplicates: number;
+}
+
+export class WriteRequestAppender implements SampleVisitor {
+  readonly writer = new ProtoWriter(64 * 1024);
+  /** By raw series text: the hot-path lookup. */
+  private readonly cache = new Map<string, CachedSeries>();
+  /**
+   * By encoded labels: the actual series. Two raw texts can be one series (labels in another order,
+   * or metric relabeling made them equal); writing both would put two samples with one timestamp
+   * into the request, which the store rejects as a whole.
+   */
+  private readonly series = new Map<string, SeriesState>();
+  private readonly targetLabels: ReadonlyArray<readonly [string, string]>;
+  private readonly job: JobScrapeOptions;
+  private seq = 0;
+  private timestampMs = 0;
+  private stats: AppendStats = emptyStats();
+
+  constructor(targetLabels: ReadonlyArray<readonly [string, string]>, job: JobScrapeOptions) {
+    this.targetLabels = targetLabels;
+    this.job = job;
+  }
+
+  /** Starts a new scrape; samples without their own timestamp get timestampMs. */
+  begin(timestampMs: number): void {
+    this.seq++;
+    this.timestampMs = timestampMs;
+    this.writer.reset();
+    this.stats = emptyStats();
+  }
+
+  onSample(body: Uint8Array, seriesStart: number, seriesEnd: number, value: number, timestampMs: number): void {
+    // latin1 maps bytes 1:1 to a string key, the cheapest exact key for the raw series text.
+    const key = Buffer.prototype.latin1Slice.call(body, seriesStart, seriesEnd) as string;
+    this.stats.scraped++;
+    let entry = this.cache.get(key);
+    if (entry === undefined) {
+      entry = { series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
+      this.cache.set(key, entry);
+    }
+    const series = entry.series;
+    if (entry.lastSeen === this.seq || (series !== null && series.lastSeen === this.seq)) {
+      this.stats.duplicates++;
+      return;
+    }
+    entry.lastSeen = this.seq;
+    if (series === null) return;
+    series.prevSeen = series.lastSeen;
+    series.lastSeen = this.seq;
+    this.stats.postRelabel++;
+    if (this.job.sampleLimit > 0 && this.stats.postRelabel > this.job.sampleLimit) {
+      throw new ScrapeError('sample_limit', `sample_limit exceeded (limit ${this.job.sampleLimit})`);
+    }
+    const ts = this.job.honorTimestamps && timestampMs === timestampMs ? timestampMs : this.timestampMs;
+    appendTimeSeries(this.writer, series.labels, value, ts);
+  }
+
+  /** Cache miss (slow path): the series a raw text stands for, or null when relabeling drops it. */
+  private lookUpSeries(body: Uint8Array, seriesStart: number, seriesEnd: number, timestampMs: number): SeriesState | null {
+    const labelSet = seriesLabels(parseSeries(body, seriesStart, seriesEnd), this.targetLabels, this.job);
+    if (labelSet === null) return null;
+    const labels = encodeLabels(labelSet);
+    const labelsKey = Buffer.prototype.latin1Slice.call(labels, 0, labels.length) as string;
+    let series = this.series.get(labelsKey);
+    if (series === undefined) {
+      const explicitTimestamp = this.job.honorTimestamps && timestampMs === timestampMs;
+      series = { labels, lastSeen: 0, prevSeen: 0, trackStaleness: !explicitTimestamp };
+      this.series.set(labelsKey, series);
+      this.stats.seriesAdded++;
+    }
+    return series;
+  }
+
+  /**
+   * Ends the scrape: writes staleness markers for series the previous scrape had and this one did not,
+   * and forgets series older than that. A failed scrape is ended with failed=true: its samples are
+   * discarded and every series of the previous scrape goes stale, as in Prometheus.
+   */
+  end(failed: boolean): AppendStats {
+    const previous = this.seq - 1;
+    if (failed) {
+      this.writer.reset();
+      this.stats.postRelabel = 0;
+      this.stats.seriesAdded = 0;
+      for (const series of this.series.values()) {
+        const inPrevious = series.lastSeen === previous || (series.lastSeen === this.seq && series.prevSeen === previous);
+        if (inPrevious && series.trackStaleness) this.appendStale(series.labels);
+      }
+      this.cache.clear();
+      this.series.clear();
+      return this.stats;
+    }
+    for (const [key, series] of this.series) {
+      if (series.lastSeen === this.seq) continue;
+      if (series.lastSeen === previous && series.trackStaleness) this.appendStale(series.labels);
+      this.series.delete(key);
+    }
+    for (const [key, entry] of this.cache) {
+      if (entry.lastSeen !== this.seq) this.cache.delete(key);
+    }
+    return this.stats;
+  }
+
+  private appendStale(labels: Uint8Array): void {
+    writeStaleMarker(this.writer, labels, this.timestampMs);
+    this.stats.staleMarkers++;
+  }
+
+  /** Stale markers for every series of the last scrape: the target is gone from the target list. */
+  endOfTarget(timestampMs: number): number {
+    this.writer.reset();
+    let n = 0;
+    for (const series of this.series.values()) {
+      if (series.lastSeen === this.seq && series.trackStaleness) {
+        writeStaleMarker(this.writer, series.labels, timestampMs);
+        n++;
+      }
+    }
+    this.cache.clear();
+    this.series.clear();
+    return n;
+  }
+
+  /** Distinct series (after relabeling) of the last scrape. */
+  get cachedSeries(): number {
+    return this.series.size;
+  }
+}
+
+function emptyStats(): AppendStats {
+  return { scraped: 0, postRelabel: 0, seriesAdded: 0, staleMarkers: 0, duplicates: 0 };
+}

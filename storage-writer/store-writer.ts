@@ -1,0 +1,168 @@
+// Everything between Kafka and one store (Prometheus' queue manager, sharded by partition): a
+// consumer group of its own, so each store keeps its own progress and a slow store never stalls
+// another; one PartitionQueue per assigned partition; paused partitions while a queue is full.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../core/kafka-config.ts';
+import type { Logger } from '../core/logger.ts';
+import { PartitionQueue } from './partition-queue.ts';
+import { RemoteWriteClient } from './remote-write-client.ts';
+import type { StoreConfig } from './writer-config.ts';
+import type { WriterMetrics } from './writer-metrics.ts';
+
+export class StoreWriter {
+  readonly store: StoreConfig;
+  private readonly kafkaConfig: KafkaConfig;
+  private readonly consumer: Consumer;
+  private readonly client: RemoteWriteClient;
+  private readonly logger: Logger;
+  private readonly metrics: WriterMetrics;
+  private readonly queues = new Map<number, PartitionQueue>();
+  private readonly paused = new Set<number>();
+  private readonly committed = new Map<number, bigint>();
+  private readonly highWatermarks = new Map<number, bigint>();
+  private joined = false;
+
+  constructor(kafka: Kafka, kafkaConfig: KafkaConfig, groupId: string, store: StoreConfig, logger: Logger, metrics: WriterMetrics) {
+    this.store = store;
+    this.kafkaConfig = kafkaConfig;
+    this.logger = logger.child({ store: store.name });
+    this.metrics = metrics;
+    this.client = new RemoteWriteClient(store);
+    // One group per store: independent progress. The first store keeps the plain group id.
+    this.consumer = kafka.consumer({
+      groupId: `${groupId}.${store.name}`,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+  }
+
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      const assigned = (e.payload.memberAssignment[this.kafkaConfig.topic] ?? []).slice().sort((a, b) => a - b);
+      // kafkajs fetches from the committed offsets after a join: whatever we buffered before is
+      // fetched again, so every queue starts afresh (at worst a batch in flight is sent twice).
+      this.resetQueues();
+      this.joined = true;
+      this.logger.info({ partitions: assigned, generation: e.payload.groupId }, 'partitions assigned');
+    });
+    this.consumer.on(CRASH, (e) => {
+      this.logger.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.kafkaConfig.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 64,
+      eachBatch: async (payload) => this.onBatch(payload),
+    });
+  }
+
+  private onBatch({ batch }: EachBatchPayload): void {
+    const partition = batch.partition;
+    this.highWatermarks.set(partition, BigInt(batch.highWatermark));
+    if (batch.messages.length === 0) return;
+    let queue = this.queues.get(partition);
+    if (queue === undefined) {
+      queue = this.createQueue(partition);
+      this.queues.set(partition, queue);
+    }
+    const messages = [];
+    for (const m of batch.messages) {
+      if (m.value !== null) messages.push({ value: m.value, offset: m.offset });
+    }
+    queue.push(messages);
+    this.updateLag(partition);
+  }
+
+  private createQueue(partition: number): PartitionQueue {
+    const store = this.store.name;
+    const m = this.metrics;
+    const log = this.logger.child({ partition });
+    return new PartitionQueue({
+      partition,
+      queue: this.store.queue,
+      logger: log,
+      send: (body) => this.client.store(body),
+      commit: async (nextOffset) => {
+        try {
+          await this.consumer.commitOffsets([{ topic: this.kafkaConfig.topic, partition, offset: nextOffset }]);
+          m.commits.inc({ store, outcome: 'ok' });
+          this.committed.set(partition, BigInt(nextOffset));
+          this.updateLag(partition);
+        } catch (err) {
+          m.commits.inc({ store, outcome: 'error' });
+          throw err;
+        }
+      },
+      backpressure: (pause) => {
+        const tp = [{ topic: this.kafkaConfig.topic, partitions: [partition] }];
+        if (pause) {
+          this.consumer.pause(tp);
+          this.paused.add(partition);
+          log.warn('queue full: partition paused until the store catches up');
+        } else {
+          this.consumer.resume(tp);
+          this.paused.delete(partition);
+          log.info('partition resumed');
+        }
+        m.partitionsPaused.set({ store }, this.paused.size);
+      },
+      events: {
+        sent: (samples, bytes, seconds) => {
+          m.samplesSent.inc({ store }, samples);
+          m.bytesSent.inc({ store }, bytes);
+          m.requests.inc({ store, outcome: 'ok' });
+          m.batchSamples.observe({ store }, samples);
+          m.requestDuration.observe({ store }, seconds);
+        },
+        retry: (err, delayMs) => {
+          m.retries.inc({ store });
+          m.requests.inc({ store, outcome: 'retry' });
+          log.warn({ err: err.message, status: err.status, retryInMs: delayMs }, 'remote write failed, retrying');
+        },
+        dropped: (samples, reason, detail) => {
+          m.samplesDropped.inc({ store, reason }, samples);
+          m.requests.inc({ store, outcome: 'rejected' });
+          log.error({ samples, reason, err: detail }, 'batch dropped');
+        },
+        buffered: (delta) => m.bufferedSamples.inc({ store }, delta),
+      },
+    });
+  }
+
+  private updateLag(partition: number): void {
+    const hw = this.highWatermarks.get(partition);
+    const committed = this.committed.get(partition);
+    if (hw !== undefined && committed !== undefined) {
+      this.metrics.consumerLag.set({ store: this.store.name, partition: String(partition) }, Number(hw - committed));
+    }
+  }
+
+  private resetQueues(): void {
+    for (const q of this.queues.values()) q.close();
+    this.queues.clear();
+    if (this.paused.size > 0) {
+      this.consumer.resume([{ topic: this.kafkaConfig.topic, partitions: [...this.paused] }]);
+      this.paused.clear();
+      this.metrics.partitionsPaused.set({ store: this.store.name }, 0);
+    }
+  }
+
+  /** Graceful stop: stop fetching, send what is buffered (until the deadline), commit, leave the group. */
+  async stop(deadlineMs: number = Date.now() + 10_000): Promise<void> {
+    await this.consumer.stop();
+    await Promise.all([...this.queues.values()].map((q) => q.drain(deadlineMs)));
+    await Promise.all([...this.queues.values()].map((q) => q.finished()));
+    await this.consumer.disconnect();
+    await this.client.close();
+  }
+}
