@@ -79,6 +79,8 @@ export class ScrapeLoop {
   private activeUntilMs = Number.POSITIVE_INFINITY;
   /** The tick time of the last scrape started (0 before the first). */
   private lastTickMs = 0;
+  /** The earliest tick not yet scraped or skipped; a new loop never scrapes ticks before its creation. */
+  private cursorMs = Date.now();
   private stopped = false;
   private readonly onEnded: ((loop: ScrapeLoop) => void) | undefined;
 
@@ -108,10 +110,12 @@ export class ScrapeLoop {
     if (this.stopped) return;
     this.activeFromMs = fromMs;
     this.activeUntilMs = untilMs;
+    // The cursor only moves forward through ticks handled or explicitly excluded, never by the
+    // clock alone: a tick whose timer is due but has not fired yet (a busy event loop) still runs.
+    this.cursorMs = Math.max(this.cursorMs, fromMs);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const earliest = Math.max(fromMs, this.lastTickMs + 1, Date.now());
-    this.schedule(nextTickAtOrAfter(this.target, earliest));
+    this.schedule(nextTickAtOrAfter(this.target, this.cursorMs));
   }
 
   get window(): { fromMs: number; untilMs: number } {
@@ -155,6 +159,7 @@ export class ScrapeLoop {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastTickMs = tickMs;
+      this.cursorMs = tickMs + 1;
       this.inFlight = this.scrapeOnce().then(
         () => {
           this.inFlight = undefined;

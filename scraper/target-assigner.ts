@@ -66,8 +66,9 @@ export class TargetAssigner {
       const mineNow = ownersNow.get(id) === this.self;
       const mineNext = ownersNext.get(id) === this.self;
       if (mineNow) ownedNow++;
-      if (mineNow && mineNext) windows.set(id, { fromMs: nowMs, untilMs: Number.POSITIVE_INFINITY });
-      else if (mineNow) windows.set(id, { fromMs: nowMs, untilMs: boundary as number });
+      // Owned now: no lower bound, so a running loop keeps its next tick even if that tick is due.
+      if (mineNow && mineNext) windows.set(id, { fromMs: Number.NEGATIVE_INFINITY, untilMs: Number.POSITIVE_INFINITY });
+      else if (mineNow) windows.set(id, { fromMs: Number.NEGATIVE_INFINITY, untilMs: boundary as number });
       else if (mineNext) windows.set(id, { fromMs: boundary as number, untilMs: Number.POSITIVE_INFINITY });
     }
     return { windows, nextBoundaryMs: boundary, membersNow, ownedNow };

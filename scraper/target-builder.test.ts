@@ -52,6 +52,12 @@ describe('buildTargets', () => {
     expect(t?.job).toBe('node');
   });
 
+  it('a discovered __param_<name> wins over the configured first value too', () => {
+    const j = job({ params: { module: ['http_2xx'] } });
+    const { targets } = buildTargets(j, [group(['a:1'], { __param_module: 'icmp' }), group(['b:1'])]);
+    expect(targets.map((t) => t.url)).toEqual(['http://a:1/metrics?module=icmp', 'http://b:1/metrics?module=http_2xx']);
+  });
+
   it('relabeled __scheme__, __metrics_path__ and __param_<name> build the URL (blackbox exporter)', () => {
     const blackbox = job({
       metrics_path: '/probe',

@@ -78,13 +78,17 @@ export class WriteRequestAppender implements SampleVisitor {
       entry = { series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
       this.cache.set(key, entry);
     }
-    const series = entry.series;
-    if (entry.lastSeen === this.seq || (series !== null && series.lastSeen === this.seq)) {
+    if (entry.lastSeen === this.seq) {
       this.stats.duplicates++;
       return;
     }
-    entry.lastSeen = this.seq;
+    entry.lastSeen = this.seq; // also for a duplicate below, so that the raw text stays cached
+    const series = entry.series;
     if (series === null) return;
+    if (series.lastSeen === this.seq) {
+      this.stats.duplicates++;
+      return;
+    }
     series.prevSeen = series.lastSeen;
     series.lastSeen = this.seq;
     this.stats.postRelabel++;
