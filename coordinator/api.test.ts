@@ -5,6 +5,7 @@ import { createLogger } from '../core/logger.ts';
 import { readGlobalConfig, readScrapeConfig } from '../scraper/scrape-config.ts';
 import { MAX_BODY_BYTES, mountCoordinatorApi, type CoordinatorApiDeps } from './api.ts';
 import { computeRingView } from './ring-view.ts';
+import type { TargetGroup } from '../scraper/target-builder.ts';
 import type { ScrapeHealth } from './scraper-health.ts';
 import { buildTargetList, jobRecord, type TargetList } from './target-list.ts';
 
@@ -21,7 +22,7 @@ function localList(): TargetList {
   });
   return buildTargetList(
     jobs,
-    new Map([
+    new Map<string, TargetGroup[]>([
       [
         'demo',
         [
@@ -147,7 +148,8 @@ describe('members, ring and leader', () => {
     expect(members[2]).toMatchObject({ address: 's3:1', activeFrom: '2024-05-01T12:00:02.000Z', activeUntil: null });
     const r = (await json(await app.request('/api/v1/ring'))).data;
     expect(r).toMatchObject({ members: ['s1', 's2'], targets: 3, meanLoad: 1.5 });
-    expect((r.load as Record<string, number>).s1 + (r.load as Record<string, number>).s2).toBe(3);
+    const load = r.load as Record<string, number>;
+    expect((load.s1 ?? 0) + (load.s2 ?? 0)).toBe(3);
     expect((await json(await app.request('/api/v1/status/leader'))).data).toEqual({ leader: 'c2', self: 'c1', isLeader: false });
   });
 });

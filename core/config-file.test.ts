@@ -18,6 +18,11 @@ describe('environment overrides', () => {
     expect(doc.kafka.brokers).toEqual(['a:1']);
   });
 
+  it('leaves alone RINGWATCH_ variables that are not configuration (log level, CLI token, stack addresses)', () => {
+    const out = applyEnvOverrides({}, { RINGWATCH_LOG_LEVEL: 'debug', RINGWATCH_API_TOKEN: 's', RINGWATCH_STACK_KAFKA_BROKERS: 'x:1', RINGWATCH_INFRA: 'local' });
+    expect(out).toEqual({});
+  });
+
   it('rejects an index past the end of a list, naming the variable', () => {
     expect(() => applyEnvOverrides({ l: [] }, { RINGWATCH_L__3__X: '1' })).toThrow(/RINGWATCH_L__3__X: list index 3/);
   });

@@ -6,6 +6,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config-schema.ts';
 
 export const ENV_PREFIX = 'RINGWATCH_';
+/** RINGWATCH_ variables that are not configuration fields (the CLI's, the stack's, the tests'). */
+const NOT_CONFIG = /^RINGWATCH_(LOG_LEVEL|API_TOKEN|COORDINATOR_URL|INFRA|KEEP_TEST_DATA|STACK_.*)$/;
 
 export async function loadConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   let doc: unknown = {};
@@ -38,7 +40,7 @@ export function parseConfigText(text: string, source: string): unknown {
 export function applyEnvOverrides(doc: unknown, env: NodeJS.ProcessEnv): unknown {
   const root: unknown = structuredClone(doc);
   const entries = Object.entries(env)
-    .filter(([name, value]) => name.startsWith(ENV_PREFIX) && value !== undefined)
+    .filter(([name, value]) => name.startsWith(ENV_PREFIX) && !NOT_CONFIG.test(name) && value !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   let result = root;
   for (const [name, value] of entries) {

@@ -314,6 +314,23 @@ describe('PartitionQueue', () => {
     expect(q.commits).toEqual(['11', '12']);
   });
 
+  it('splits a rejected batch of several messages so only the bad message is dropped', async () => {
+    h = new Harness({ maxSamplesPerSend: 8 });
+    const q = h;
+    // The store refuses any request holding sample 5 (the third message), as Prometheus refuses a
+    // whole request for one out-of-order sample.
+    h.onSend = async (n) => {
+      if (q.sends[n]?.seqs.includes(5)) throw new RejectedWriteError(400, 'out of order sample');
+    };
+    h.push([40, sampleMessage(0, 2)], [41, sampleMessage(2, 2)], [42, sampleMessage(4, 2)], [43, sampleMessage(6, 2)]);
+    await q.until(() => q.commits.length === 1);
+    expect(q.sends.map((s) => s.seqs)).toEqual([range(0, 8), range(0, 4), range(4, 4), range(4, 2), range(6, 2)]);
+    expect(q.events.filter((e) => e.kind === 'dropped')).toEqual([
+      { kind: 'dropped', samples: 2, reason: 'out_of_order', detail: 'store rejected the batch with HTTP 400: out of order sample' },
+    ]);
+    expect(q.commits).toEqual(['44']);
+  });
+
   it('drops and commits a malformed message without blocking the others', async () => {
     h = new Harness({ maxSamplesPerSend: 4 });
     h.push([20, sampleMessage(0, 2)], [21, Buffer.from([9, 9, 9])], [22, sampleMessage(2, 2)]);

@@ -183,7 +183,9 @@ export class PartitionQueue {
       }
       const last = this.entries[end - 1] as Entry;
       if (batch.messages > 0) {
-        const ok = await this.sendWithRetry(batch);
+        const values: Uint8Array[] = [];
+        for (let i = this.head; i < end; i++) if ((this.entries[i] as Entry).samples >= 0) values.push((this.entries[i] as Entry).value);
+        const ok = await this.sendWithRetry(batch, values);
         // Closed while retrying (!ok) or while the request was in flight: close() already settled
         // the accounting and nothing more is committed; the next owner resends from the committed offset.
         if (!ok || this.closed) break;
@@ -211,8 +213,13 @@ export class PartitionQueue {
     for (const w of this.emptyWaiters.splice(0)) w();
   }
 
-  /** True once the batch is stored or definitively rejected; false if the queue closed meanwhile. */
-  private async sendWithRetry(batch: RemoteWriteBatch): Promise<boolean> {
+  /**
+   * True once the batch is stored or definitively rejected; false if the queue closed meanwhile.
+   * A rejected batch of several messages is split in halves and each half sent again, so that one
+   * bad message (or messages already stored before a crash, which the store now refuses as out of
+   * order) costs only itself: receivers such as Prometheus reject a whole request for one sample.
+   */
+  private async sendWithRetry(batch: RemoteWriteBatch, values: readonly Uint8Array[]): Promise<boolean> {
     const body = batch.finish();
     let backoff = this.opts.queue.minBackoffMs;
     while (!this.closed) {
@@ -223,6 +230,7 @@ export class PartitionQueue {
         return true;
       } catch (err) {
         if (err instanceof RejectedWriteError) {
+          if (values.length > 1) return this.sendHalves(values);
           this.opts.events.dropped(batch.samples, err.reason, err.message);
           return true;
         }
@@ -237,5 +245,15 @@ export class PartitionQueue {
       }
     }
     return false;
+  }
+
+  private async sendHalves(values: readonly Uint8Array[]): Promise<boolean> {
+    const mid = values.length >> 1;
+    for (const part of [values.slice(0, mid), values.slice(mid)]) {
+      const batch = new RemoteWriteBatch();
+      for (const v of part) batch.add(v);
+      if (!(await this.sendWithRetry(batch, part))) return false;
+    }
+    return true;
   }
 }

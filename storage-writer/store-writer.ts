@@ -31,8 +31,9 @@ export class StoreWriter {
     // One group per store: independent progress. The first store keeps the plain group id.
     this.consumer = kafka.consumer({
       groupId: `${groupId}.${store.name}`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      // A crashed replica's partitions wait this long before another takes them.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 250,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },

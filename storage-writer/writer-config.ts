@@ -83,7 +83,8 @@ function readStoreConfig(raw: unknown, path: string): StoreConfig {
     if (RESERVED_HEADERS.includes(name.toLowerCase())) throw new ConfigError(join(join(path, 'headers'), name), 'is set by Ringwatch and cannot be overridden');
   }
   const store: StoreConfig = {
-    name: readString(obj, 'name', path, new URL(url).host),
+    // The default name is the URL's host, without the brackets of an IPv6 one (not allowed in a name).
+    name: readString(obj, 'name', path, new URL(url).host.replace(/[^a-zA-Z0-9_.:-]/g, '')),
     url,
     remoteTimeoutMs: readDuration(obj, 'remote_timeout', path, 30_000),
     headers,

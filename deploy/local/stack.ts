@@ -89,21 +89,18 @@ async function main(): Promise<void> {
   await Promise.all(starting);
 
   // Every node reads its committed YAML file; the addresses of this run are environment overrides.
-  const nodeEnv = {
-    RINGWATCH_KAFKA__BROKERS: kafkaBrokers,
-  };
+  const nodeEnv = { RINGWATCH_KAFKA__BROKERS: kafkaBrokers };
+  const etcdEnv = { RINGWATCH_ETCD__ENDPOINTS: etcdEndpoints };
   const demo = await startNode('demo-target', 'demo-target', STACK_PORTS.demoTarget, {});
-  const nodes = await Promise.all([
-    startNode('storage-writer', 'storage-writer', STACK_PORTS.storageWriter, { ...nodeEnv, RINGWATCH_REMOTE_WRITE__0__URL: remoteWriteUrl }),
-    startNode('scraper', 'scraper-1', STACK_PORTS.scraper1, {
-      ...nodeEnv,
-      RINGWATCH_SCRAPE_CONFIGS__1__STATIC_CONFIGS__0__TARGETS: `127.0.0.1:${STACK_PORTS.prometheus}`,
-    }),
-    startNode('scraper', 'scraper-2', STACK_PORTS.scraper2, {
-      ...nodeEnv,
-      RINGWATCH_SCRAPE_CONFIGS__0__STATIC_CONFIGS__0__TARGETS: etcdEndpoints.split(',')[0]?.replace(/^https?:\/\//, '') ?? '',
-    }),
-  ]);
+  const coordinator = await startNode('coordinator', 'coordinator', STACK_PORTS.coordinator, etcdEnv);
+  const nodes = [
+    coordinator,
+    ...(await Promise.all([
+      startNode('storage-writer', 'storage-writer', STACK_PORTS.storageWriter, { ...nodeEnv, RINGWATCH_REMOTE_WRITE__0__URL: remoteWriteUrl }),
+      startNode('scraper', 'scraper-1', STACK_PORTS.scraper1, { ...nodeEnv, ...etcdEnv }),
+      startNode('scraper', 'scraper-2', STACK_PORTS.scraper2, { ...nodeEnv, ...etcdEnv }),
+    ])),
+  ];
 
   say('Ringwatch is up.');
   const lines = [
@@ -111,6 +108,7 @@ async function main(): Promise<void> {
     `  kafka           ${kafkaBrokers}`,
     `  store (write)   ${remoteWriteUrl}`,
     `  store (query)   ${queryUrl}   e.g. curl '${queryUrl}/api/v1/query?query=up'`,
+    `  targets         ${coordinator.url}/api/v1/targets   (or: npm run ringwatch -- targets ls)`,
     ...[demo, ...nodes].map((n) => `  ${n.name.padEnd(15)} ${n.url}   (/metrics, /healthz, /readyz)`),
     `  logs            ${logDir}`,
     `  Ctrl-C stops everything.`,
@@ -141,8 +139,11 @@ async function stopAll(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping`);
-  // Ringwatch nodes first (they flush to Kafka and the store), then the infrastructure.
-  for (const { name, service } of [...services].reverse()) {
+  // Scrapers first (they hand over and flush to Kafka), then the writer (it flushes to the store),
+  // then the infrastructure.
+  const order = ['scraper', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
+  const rank = (name: string): number => order.findIndex((prefix) => name.startsWith(prefix));
+  for (const { name, service } of [...services].sort((a, b) => rank(a.name) - rank(b.name))) {
     await service.stop().catch((err: unknown) => say(`${name}: ${(err as Error).message}`));
     say(`${name} stopped`);
   }

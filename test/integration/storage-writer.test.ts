@@ -1,0 +1,179 @@
+// The storage-writer between real Kafka and a real Prometheus: nothing lost while the store is
+// down or the writer crashes, a rejected batch does not block its partition, and replicas share
+// and hand over partitions.
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startDemoTarget, type DemoTarget } from '../../deploy/demo-target/demo-target.ts';
+import type { RingwatchNode } from '../../deploy/local/ringwatch-node.ts';
+import { freePort } from '../../deploy/local/services/free-port.ts';
+import { ProtoWriter } from '../../protocol/proto-writer.ts';
+import { appendTimeSeries, encodeLabelSet } from '../../protocol/remote-write-codec.ts';
+import { compressSampleMessage } from '../../protocol/sample-message.ts';
+import { eventually } from '../harness/eventually.ts';
+import { remoteServiceControl } from '../harness/infrastructure-control.ts';
+import { scrapeNodeMetrics, sumOf } from '../harness/node-metrics.ts';
+import { rawSamples } from '../harness/prometheus-api.ts';
+import { testNodes, type TestNodes } from '../harness/ringwatch-nodes.ts';
+
+describe('storage-writer on real Kafka and Prometheus', () => {
+  const infra = inject('infra');
+  const prometheus = remoteServiceControl(infra.controlUrl, 'prometheus');
+  let demo: DemoTarget;
+  let demoAddress: string;
+  let nodes: TestNodes;
+
+  beforeAll(async () => {
+    demo = await startDemoTarget({ listenAddress: `127.0.0.1:${await freePort()}`, targets: 8 });
+    demoAddress = new URL(demo.url).host;
+  });
+  afterAll(async () => {
+    await demo?.close();
+  });
+  afterEach(async () => {
+    await prometheus.start();
+    await nodes?.stopAll();
+  });
+
+  const writerConfig = (extraQueue: Record<string, unknown> = {}) => ({
+    remote_write: [
+      {
+        name: 'prometheus',
+        url: infra.remoteWriteUrl,
+        queue_config: { batch_send_deadline: '200ms', min_backoff: '50ms', max_backoff: '1s', ...extraQueue },
+      },
+    ],
+  });
+
+  async function startScraper(job: string, target: number): Promise<RingwatchNode> {
+    return nodes.scraper(`scraper-${job}`, {
+      global: { scrape_interval: '1s', scrape_timeout: '900ms' },
+      scrape_configs: [{ job_name: job, metrics_path: `/targets/${target}/metrics`, static_configs: [{ targets: [demoAddress] }] }],
+    });
+  }
+
+  /** Every value the target served (up to the last one stored) is in Prometheus, in order, none missing. */
+  async function expectEveryServedValueStored(job: string, target: number, atLeast: number): Promise<number[]> {
+    const stored = await eventually(
+      async () => {
+        const r = await rawSamples(infra.prometheusUrl, `demo_scrapes_served_total{job="${job}"}`, '15m');
+        const values = r[0]?.samples.map((s) => s.value) ?? [];
+        return values.length >= atLeast ? values : undefined;
+      },
+      { timeoutMs: 60_000, description: `${atLeast} stored values of ${job}` },
+    );
+    const served = demo.served(target).map((s) => s.value);
+    expect(stored).toEqual(served.slice(0, stored.length));
+    return stored;
+  }
+
+  it('keeps every value while Prometheus is down for 30 s, with the partition paused and memory bounded', async () => {
+    nodes = testNodes(infra.kafkaBrokers, 'writer-outage');
+    const job = `outage-${nodes.topic}`;
+    const writer = await nodes.storageWriter('writer', writerConfig({ max_samples_per_send: 200, max_buffered_samples_per_partition: 400 }));
+    await startScraper(job, 0);
+    await expectEveryServedValueStored(job, 0, 3);
+
+    await prometheus.stop();
+    const downFrom = Date.now();
+    let maxBuffered = 0;
+    let maxRss = 0;
+    let paused = 0;
+    await eventually(
+      async () => {
+        const m = await scrapeNodeMetrics(writer.url);
+        maxBuffered = Math.max(maxBuffered, sumOf(m, 'ringwatch_writer_buffered_samples'));
+        maxRss = Math.max(maxRss, sumOf(m, 'process_resident_memory_bytes'));
+        paused = Math.max(paused, sumOf(m, 'ringwatch_writer_partitions_paused'));
+        return Date.now() - downFrom >= 30_000 ? true : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 1000, description: '30 s of store outage' },
+    );
+    const servedDuringOutage = demo.served(0).filter((s) => s.at >= downFrom).length;
+    expect(servedDuringOutage).toBeGreaterThanOrEqual(25);
+    // Backpressure: the partition was paused and the queue stayed near its bound
+    // (the bound plus at most one fetch), instead of growing with the outage.
+    expect(paused).toBeGreaterThanOrEqual(1);
+    expect(maxBuffered).toBeLessThanOrEqual(400 + 200);
+    expect(maxRss).toBeLessThan(400 * 1024 * 1024);
+
+    await prometheus.start();
+    const stored = await expectEveryServedValueStored(job, 0, demo.served(0).filter((s) => s.at < Date.now()).length - 2);
+    expect(stored.length).toBeGreaterThan(servedDuringOutage);
+    const m = await scrapeNodeMetrics(writer.url);
+    expect(sumOf(m, 'ringwatch_writer_retries_total')).toBeGreaterThan(0);
+    expect(sumOf(m, 'ringwatch_writer_samples_dropped_total')).toBe(0);
+  });
+
+  it('loses nothing when the writer is killed with SIGKILL mid-stream and restarted', async () => {
+    nodes = testNodes(infra.kafkaBrokers, 'writer-kill');
+    const job = `kill-${nodes.topic}`;
+    const writer = await nodes.storageWriter('writer', writerConfig());
+    await startScraper(job, 1);
+    await expectEveryServedValueStored(job, 1, 3);
+    await writer.kill();
+    const killedAt = Date.now();
+    await eventually(() => (demo.served(1).filter((s) => s.at > killedAt).length >= 3 ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'three scrapes while the writer is dead',
+    });
+    await writer.start();
+    await expectEveryServedValueStored(job, 1, demo.served(1).length - 1);
+  });
+
+  it('drops a batch the store rejects with 400, counts the reason, and keeps the partition moving', async () => {
+    nodes = testNodes(infra.kafkaBrokers, 'writer-reject');
+    const job = `reject-${nodes.topic}`;
+    const writer = await nodes.storageWriter('writer', writerConfig());
+    const kafka = new Kafka({ clientId: 'test', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const message = (value: number, timestampMs: number): Buffer => {
+      const w = new ProtoWriter();
+      appendTimeSeries(w, encodeLabelSet(['__name__', 'job'], ['reject_test_value', job]), value, timestampMs);
+      return compressSampleMessage(1, 1, w.bytes());
+    };
+    try {
+      // A sample far older than anything Prometheus' head accepts: 400 "out of bounds".
+      await producer.send({ topic: nodes.topic, messages: [{ key: 'k', value: message(1, Date.now() - 30 * 24 * 3600_000) }] });
+      await eventually(async () => (sumOf(await scrapeNodeMetrics(writer.url), 'ringwatch_writer_samples_dropped_total', { reason: 'too_old' }) === 1 ? true : undefined), {
+        timeoutMs: 30_000,
+        description: 'the rejected batch counted as dropped (too_old)',
+      });
+      // The same partition (same key) moves on: later samples are stored.
+      const now = Date.now();
+      await producer.send({ topic: nodes.topic, messages: [1, 2, 3].map((i) => ({ key: 'k', value: message(100 + i, now + i) })) });
+      const stored = await eventually(
+        async () => {
+          const r = await rawSamples(infra.prometheusUrl, `reject_test_value{job="${job}"}`, '10m');
+          return r[0]?.samples.length === 3 ? r[0].samples.map((s) => s.value) : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the later samples stored' },
+      );
+      expect(stored).toEqual([101, 102, 103]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('two writer replicas split the partitions; when one stops the other takes them over, nothing missing', async () => {
+    nodes = testNodes(infra.kafkaBrokers, 'writer-replicas');
+    const w1 = await nodes.storageWriter('writer-1', writerConfig());
+    const w2 = await nodes.storageWriter('writer-2', writerConfig());
+    const jobs = [4, 5, 6, 7].map((t) => ({ job: `replicas-${t}-${nodes.topic}`, target: t }));
+    for (const { job, target } of jobs) await startScraper(job, target);
+    for (const { job, target } of jobs) await expectEveryServedValueStored(job, target, 3);
+    const assigned = async (w: RingwatchNode): Promise<number> =>
+      (await scrapeNodeMetrics(w.url)).filter((s) => s.name === 'ringwatch_writer_consumer_lag').length;
+    await eventually(async () => ((await assigned(w1)) > 0 && (await assigned(w2)) > 0 ? true : undefined), {
+      timeoutMs: 30_000,
+      description: 'both replicas writing some partitions',
+    });
+    await w1.stop();
+    const stoppedAt = Date.now();
+    await eventually(() => (jobs.every(({ target }) => demo.served(target).filter((s) => s.at > stoppedAt).length >= 3) ? true : undefined), {
+      timeoutMs: 20_000,
+      description: 'three more scrapes of every target',
+    });
+    for (const { job, target } of jobs) await expectEveryServedValueStored(job, target, demo.served(target).length - 1);
+  });
+});
