@@ -74,11 +74,15 @@ export class TargetScraper {
   }
 
   async scrape(): Promise<ScrapeResponse> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    // Our own timer, cleared when the scrape ends: a timeout signal that fired after the scrape
+    // would abort a request undici already finished with.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${this.timeoutMs} ms)`)), this.timeoutMs);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(this.url, { method: 'GET', headers: this.headers, dispatcher: this.dispatcher, signal });
+      res = await request(this.url, { method: 'GET', headers: this.headers, dispatcher: this.dispatcher, signal: abort.signal });
     } catch (err) {
+      clearTimeout(timer);
       throw requestError(err, this.timeoutMs);
     }
     try {
@@ -109,9 +113,12 @@ export class TargetScraper {
       return { body: this.buffer.subarray(0, length), contentType };
     } catch (err) {
       // Abandon the rest of the body; destroying the stream also releases the connection.
+      res.body.on('error', () => undefined);
       res.body.destroy();
       if (err instanceof ScrapeError) throw err;
       throw requestError(err, this.timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -125,6 +132,7 @@ export class TargetScraper {
 }
 
 function requestError(err: unknown, timeoutMs: number): ScrapeError {
+  if (err instanceof ScrapeError) return err;
   const e = err as Error & { code?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {
     return new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${timeoutMs} ms)`);

@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { startDemoTarget, type DemoTarget } from '../../deploy/demo-target/demo-target.ts';
 import type { RingwatchNode } from '../../deploy/local/ringwatch-node.ts';
 import { freePort } from '../../deploy/local/services/free-port.ts';
+import { startPrometheus } from '../../deploy/local/services/prometheus.ts';
+import { join } from 'node:path';
 import { ProtoWriter } from '../../protocol/proto-writer.ts';
 import { appendTimeSeries, encodeLabelSet } from '../../protocol/remote-write-codec.ts';
 import { compressSampleMessage } from '../../protocol/sample-message.ts';
@@ -23,7 +25,7 @@ describe('storage-writer on real Kafka and Prometheus', () => {
   let nodes: TestNodes;
 
   beforeAll(async () => {
-    demo = await startDemoTarget({ listenAddress: `127.0.0.1:${await freePort()}`, targets: 8 });
+    demo = await startDemoTarget({ listenAddress: `127.0.0.1:${await freePort()}`, targets: 9 });
     demoAddress = new URL(demo.url).host;
   });
   afterAll(async () => {
@@ -52,10 +54,10 @@ describe('storage-writer on real Kafka and Prometheus', () => {
   }
 
   /** Every value the target served (up to the last one stored) is in Prometheus, in order, none missing. */
-  async function expectEveryServedValueStored(job: string, target: number, atLeast: number): Promise<number[]> {
+  async function expectEveryServedValueStored(job: string, target: number, atLeast: number, storeUrl: string = infra.prometheusUrl): Promise<number[]> {
     const stored = await eventually(
       async () => {
-        const r = await rawSamples(infra.prometheusUrl, `demo_scrapes_served_total{job="${job}"}`, '15m');
+        const r = await rawSamples(storeUrl, `demo_scrapes_served_total{job="${job}"}`, '15m');
         const values = r[0]?.samples.map((s) => s.value) ?? [];
         return values.length >= atLeast ? values : undefined;
       },
@@ -175,5 +177,43 @@ describe('storage-writer on real Kafka and Prometheus', () => {
       description: 'three more scrapes of every target',
     });
     for (const { job, target } of jobs) await expectEveryServedValueStored(job, target, demo.served(target).length - 1);
+  });
+
+  it('writes to two stores with separate progress: one store down does not hold back the other', async () => {
+    nodes = testNodes(infra.kafkaBrokers, 'writer-two-stores');
+    const job = `two-stores-${nodes.topic}`;
+    const second = await startPrometheus({ dataDir: join(nodes.dir, 'second-store'), logDir: join(nodes.dir, 'logs') });
+    try {
+      const writer = await nodes.storageWriter('writer', {
+        remote_write: [
+          { name: 'first', url: infra.remoteWriteUrl, queue_config: { batch_send_deadline: '200ms', max_backoff: '1s' } },
+          { name: 'second', url: second.remoteWriteUrl, queue_config: { batch_send_deadline: '200ms', max_backoff: '1s' } },
+        ],
+      });
+      await startScraper(job, 8);
+      await expectEveryServedValueStored(job, 8, 3, second.url);
+      await second.stop();
+      const stoppedAt = Date.now();
+      // While the second store is down, the first keeps up with the target.
+      await eventually(
+        async () => {
+          const fresh = demo.served(8).filter((s) => s.at > stoppedAt + 3000);
+          if (fresh.length === 0) return undefined;
+          const r = await rawSamples(infra.prometheusUrl, `demo_scrapes_served_total{job="${job}"}`, '15m');
+          const values = r[0]?.samples.map((x) => x.value) ?? [];
+          return values.includes(fresh[0]?.value as number) ? true : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the first store receiving samples scraped while the second is down' },
+      );
+      const m = await scrapeNodeMetrics(writer.url);
+      expect(sumOf(m, 'ringwatch_writer_retries_total', { store: 'second' })).toBeGreaterThan(0);
+      expect(sumOf(m, 'ringwatch_writer_retries_total', { store: 'first' })).toBe(0);
+      await second.start();
+      // The second store catches up on everything, from its own committed offsets.
+      await expectEveryServedValueStored(job, 8, demo.served(8).length - 2, second.url);
+      await expectEveryServedValueStored(job, 8, demo.served(8).length - 2);
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -1,0 +1,130 @@
+// The HTTP side of a scrape against real local HTTP servers: bounded time and memory for slow,
+// endless and huge targets, gzip, status codes, and the headers Prometheus sends.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
+import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from './scrape-config.ts';
+import { ScrapeError } from './scrape-error.ts';
+import type { ScrapeTarget } from './scrape-target.ts';
+import { DispatcherPool, TargetScraper } from './target-scraper.ts';
+
+let server: Server;
+let base: string;
+let lastHeaders: IncomingMessage['headers'] = {};
+const pool = new DispatcherPool();
+
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+  '/ok': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end('up_metric 1\n');
+  },
+  '/gzip': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    res.end(gzipSync('a_metric 42\n'));
+  },
+  // 64 MiB of zeros compresses to ~64 KiB: a decompression bomb for a 1 MiB limit.
+  '/gzip-bomb': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    res.end(gzipSync(Buffer.alloc(64 * 1024 * 1024)));
+  },
+  '/endless': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const chunk = Buffer.from('endless_metric{i="x"} 1\n'.repeat(4096));
+    const write = (): void => {
+      while (res.write(chunk)) {
+        /* keep writing until the socket pushes back */
+      }
+      res.once('drain', write);
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    write();
+  },
+  '/slow': () => {
+    /* never answers */
+  },
+  '/error': (_req, res) => {
+    res.writeHead(503);
+    res.end('busy');
+  },
+};
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    lastHeaders = req.headers;
+    (routes[req.url ?? ''] ?? ((_q, r) => r.writeHead(404).end()))(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await pool.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function scraperFor(path: string, jobYaml: Record<string, unknown> = {}, timeoutMs = 1000): TargetScraper {
+  const job: JobScrapeOptions = readScrapeConfig({ job_name: 'j', ...jobYaml }, 'job', readGlobalConfig({ scrape_interval: '2s' }, 'global'));
+  const target: ScrapeTarget = { id: 'abc', job: 'j', url: `${base}${path}`, labels: [], discoveredLabels: {}, intervalMs: 2000, timeoutMs };
+  return new TargetScraper(target, job, pool.get(job.tls));
+}
+
+async function failure(p: Promise<unknown>): Promise<ScrapeError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ScrapeError) return err;
+    throw err;
+  }
+  throw new Error('expected the scrape to fail');
+}
+
+describe('TargetScraper', () => {
+  it('sends the Accept header Prometheus sends, the timeout header and the credentials', async () => {
+    const res = await scraperFor('/ok', { basic_auth: { username: 'u', password: 'p' } }).scrape();
+    expect(Buffer.from(res.body).toString()).toBe('up_metric 1\n');
+    expect(res.contentType).toBe('text/plain; version=0.0.4');
+    expect(lastHeaders.accept).toBe(SCRAPE_ACCEPT_HEADER);
+    expect(lastHeaders['x-prometheus-scrape-timeout-seconds']).toBe('1');
+    expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('inflates gzip bodies', async () => {
+    const res = await scraperFor('/gzip').scrape();
+    expect(Buffer.from(res.body).toString()).toBe('a_metric 42\n');
+  });
+
+  it('stops a gzip bomb at the body size limit', async () => {
+    const err = await failure(scraperFor('/gzip-bomb', { body_size_limit: '1MiB' }).scrape());
+    expect(err.reason).toBe('body_size_limit');
+  });
+
+  it('stops an endless body at the body size limit, without waiting for the timeout', async () => {
+    const started = Date.now();
+    const err = await failure(scraperFor('/endless', { body_size_limit: '2MiB' }, 10_000).scrape());
+    expect(err.reason).toBe('body_size_limit');
+    expect(err.message).toContain('2097152');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('gives up on a target that never answers at the scrape timeout', async () => {
+    const err = await failure(scraperFor('/slow', {}, 300).scrape());
+    expect(err.reason).toBe('timeout');
+  });
+
+  it('reports the HTTP status of a failing target, and connection errors', async () => {
+    expect((await failure(scraperFor('/error').scrape())).message).toBe('server returned HTTP status 503');
+    const refused = scraperFor('/ok');
+    (refused as unknown as { url: string }).url = 'http://127.0.0.1:1/metrics'; // nothing listens on port 1
+    expect((await failure(refused.scrape())).reason).toBe('connection');
+  });
+
+  it('reuses its body buffer across scrapes of the same target', async () => {
+    const s = scraperFor('/ok');
+    const a = await s.scrape();
+    const b = await s.scrape();
+    expect(a.body.buffer).toBe(b.body.buffer);
+  });
+});
