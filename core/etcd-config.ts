@@ -1,6 +1,6 @@
 // The `etcd:` section, shared by scrapers and coordinators.
 import { ConfigError, checkUrl, join, readDuration, readObject, readOptionalString, readString, readStringList } from './config-schema.ts';
-import { readTls, type TlsOptions } from '../scraper/scrape-config.ts';
+import { readTls, type TlsOptions } from './tls-config.ts';
 
 export interface EtcdConfig {
   endpoints: string[];

@@ -1,8 +1,8 @@
 // One kafkajs client per node, logging through pino, and the samples topic created on demand.
-import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from './kafka-config.ts';
 import type { Logger } from './logger.ts';
+import { tlsConnectOptions } from './tls-config.ts';
 
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });
@@ -20,15 +20,7 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   if (config.sasl !== undefined) {
     options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
   }
-  if (config.tls !== undefined) {
-    const tls = config.tls;
-    options.ssl = {
-      rejectUnauthorized: !tls.insecureSkipVerify,
-      ...(tls.caFile !== undefined ? { ca: [readFileSync(tls.caFile, 'utf8')] } : {}),
-      ...(tls.certFile !== undefined ? { cert: readFileSync(tls.certFile, 'utf8') } : {}),
-      ...(tls.keyFile !== undefined ? { key: readFileSync(tls.keyFile, 'utf8') } : {}),
-    };
-  }
+  if (config.tls !== undefined) options.ssl = tlsConnectOptions(config.tls);
   return new Kafka(options);
 }
 

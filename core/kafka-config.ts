@@ -3,21 +3,14 @@ import {
   ConfigError,
   checkHostPort,
   join,
-  readBoolean,
   readEnum,
   readNumber,
   readObject,
-  readOptionalString,
   readString,
   readStringList,
 } from './config-schema.ts';
+import { readTls, type TlsOptions } from './tls-config.ts';
 
-export interface KafkaTlsConfig {
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  insecureSkipVerify: boolean;
-}
 
 export interface KafkaConfig {
   brokers: string[];
@@ -27,7 +20,7 @@ export interface KafkaConfig {
   partitions: number;
   replicationFactor: number;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-  tls?: KafkaTlsConfig;
+  tls?: TlsOptions;
 }
 
 export const DEFAULT_SAMPLES_TOPIC = 'ringwatch-samples';
@@ -53,18 +46,6 @@ export function readKafkaConfig(raw: unknown, path: string, defaultClientId: str
       password: readString(sasl, 'password', saslPath),
     };
   }
-  if (obj.tls !== undefined && obj.tls !== null) {
-    const tlsPath = join(path, 'tls');
-    const tls = readObject(obj.tls, tlsPath, ['ca_file', 'cert_file', 'key_file', 'insecure_skip_verify']);
-    const t: KafkaTlsConfig = { insecureSkipVerify: readBoolean(tls, 'insecure_skip_verify', tlsPath, false) };
-    const ca = readOptionalString(tls, 'ca_file', tlsPath);
-    const cert = readOptionalString(tls, 'cert_file', tlsPath);
-    const key = readOptionalString(tls, 'key_file', tlsPath);
-    if ((cert === undefined) !== (key === undefined)) throw new ConfigError(tlsPath, 'cert_file and key_file must be set together');
-    if (ca !== undefined) t.caFile = ca;
-    if (cert !== undefined) t.certFile = cert;
-    if (key !== undefined) t.keyFile = key;
-    config.tls = t;
-  }
+  if (obj.tls !== undefined && obj.tls !== null) config.tls = readTls(obj.tls, join(path, 'tls'));
   return config;
 }

@@ -25,7 +25,7 @@ const MAX_TABLE_SIZE = 1 << 14;
 const TAG_LITERAL = 0;
 const TAG_COPY1 = 1;
 const TAG_COPY2 = 2;
-const TAG_COPY4 = 3;
+// Tag 3 (copy with a 4-byte offset) is only decoded: blocks are at most 64 KiB, so the encoder never needs it.
 
 /** Worst-case compressed size for n input bytes (same bound as golang/snappy MaxEncodedLen). */
 export function snappyMaxCompressedLength(n: number): number {

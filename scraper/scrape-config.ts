@@ -18,14 +18,10 @@ import {
   type ConfigObject,
 } from '../core/config-schema.ts';
 import { validateRelabelConfig, type RelabelConfig } from './relabel.ts';
+import { readTls, type TlsOptions } from '../core/tls-config.ts';
 
-export interface TlsOptions {
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  serverName?: string;
-  insecureSkipVerify: boolean;
-}
+export { readTls, type TlsOptions };
+
 
 export interface ScrapeAuth {
   basic?: { username: string; password?: string; passwordFile?: string };
@@ -215,19 +211,4 @@ function readAuth(obj: ConfigObject, path: string): ScrapeAuth {
   }
   if (auth.basic !== undefined && auth.authorization !== undefined) throw new ConfigError(join(path, 'basic_auth'), 'at most one of basic_auth and authorization/bearer_token must be configured');
   return auth;
-}
-
-export function readTls(raw: unknown, path: string): TlsOptions {
-  const obj = readObject(raw, path, ['ca_file', 'cert_file', 'key_file', 'server_name', 'insecure_skip_verify']);
-  const tls: TlsOptions = { insecureSkipVerify: readBoolean(obj, 'insecure_skip_verify', path, false) };
-  const ca = readOptionalString(obj, 'ca_file', path);
-  const cert = readOptionalString(obj, 'cert_file', path);
-  const key = readOptionalString(obj, 'key_file', path);
-  const serverName = readOptionalString(obj, 'server_name', path);
-  if ((cert === undefined) !== (key === undefined)) throw new ConfigError(path, 'cert_file and key_file must be configured together');
-  if (ca !== undefined) tls.caFile = ca;
-  if (cert !== undefined) tls.certFile = cert;
-  if (key !== undefined) tls.keyFile = key;
-  if (serverName !== undefined) tls.serverName = serverName;
-  return tls;
 }

@@ -65,7 +65,6 @@ export interface ScrapeLoopOptions {
 export class ScrapeLoop {
   readonly target: ScrapeTarget;
   readonly health: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0 };
-  private readonly job: JobScrapeOptions;
   private readonly scraper: TargetScraper;
   private readonly appender: WriteRequestAppender;
   private readonly report: ScrapeReportEncoder;
@@ -86,7 +85,7 @@ export class ScrapeLoop {
 
   constructor(opts: ScrapeLoopOptions) {
     this.target = opts.target;
-    this.job = opts.job;
+
     this.sink = opts.sink;
     this.observer = opts.observer;
     this.onEnded = opts.onEnded;

@@ -3,9 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Agent, type Dispatcher } from 'undici';
+import { createHttpAgent } from '../core/tls-config.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
-import type { JobScrapeOptions, TlsOptions } from './scrape-config.ts';
+import type { JobScrapeOptions } from './scrape-config.ts';
+import type { TlsOptions } from '../core/tls-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import type { ScrapeTarget } from './scrape-target.ts';
 
@@ -28,17 +30,7 @@ export class DispatcherPool {
     const key = JSON.stringify(tls);
     let agent = this.agents.get(key);
     if (agent === undefined) {
-      agent = new Agent({
-        keepAliveTimeout: 60_000,
-        connections: 4,
-        connect: {
-          rejectUnauthorized: !tls.insecureSkipVerify,
-          ...(tls.caFile !== undefined ? { ca: readFileSync(tls.caFile) } : {}),
-          ...(tls.certFile !== undefined ? { cert: readFileSync(tls.certFile) } : {}),
-          ...(tls.keyFile !== undefined ? { key: readFileSync(tls.keyFile) } : {}),
-          ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
-        },
-      });
+      agent = createHttpAgent(tls, 4);
       this.agents.set(key, agent);
     }
     return agent;

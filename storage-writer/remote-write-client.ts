@@ -2,7 +2,8 @@
 // storage client does: 2xx stored; 5xx, 429 and network errors recoverable (retry, honouring
 // Retry-After); any other status a definitive rejection of the batch.
 import { readFileSync } from 'node:fs';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { createHttpAgent } from '../core/tls-config.ts';
 import { REMOTE_WRITE_HEADERS } from '../protocol/remote-write-codec.ts';
 import type { StoreConfig } from './writer-config.ts';
 
@@ -84,17 +85,7 @@ export class RemoteWriteClient {
     } else if (store.bearerToken !== undefined) {
       this.headers.authorization = `Bearer ${store.bearerToken}`;
     }
-    const tls = store.tls;
-    this.dispatcher = new Agent({
-      keepAliveTimeout: 60_000,
-      connect: {
-        rejectUnauthorized: !tls.insecureSkipVerify,
-        ...(tls.caFile !== undefined ? { ca: readFileSync(tls.caFile) } : {}),
-        ...(tls.certFile !== undefined ? { cert: readFileSync(tls.certFile) } : {}),
-        ...(tls.keyFile !== undefined ? { key: readFileSync(tls.keyFile) } : {}),
-        ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
-      },
-    });
+    this.dispatcher = createHttpAgent(store.tls);
   }
 
   /** Resolves when the store stored the body; throws RecoverableWriteError or RejectedWriteError. */

@@ -17,7 +17,7 @@ import {
   readStringMap,
 } from '../core/config-schema.ts';
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
-import { readTls, type TlsOptions } from '../scraper/scrape-config.ts';
+import { readTls, type TlsOptions } from '../core/tls-config.ts';
 
 export interface QueueConfig {
   /** A request is sent once it holds this many samples... */

@@ -1,0 +1,165 @@
+// What a benchmark charges to a process: CPU time (utime + stime from /proc/<pid>/stat, in clock
+// ticks) over a window, and its peak resident memory (VmHWM from /proc/<pid>/status). A process
+// tree (a peer that forks helpers) is charged for every live descendant, plus the children it
+// already reaped (cutime + cstime).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  ppid: number;
+  /** Clock ticks spent in user mode. */
+  utime: number;
+  stime: number;
+  /** Ticks of children this process waited for. */
+  cutime: number;
+  cstime: number;
+}
+
+/**
+ * Parses one /proc/<pid>/stat line. The command name sits in parentheses and may itself hold
+ * spaces and ')', so fields are counted from the last ')'.
+ */
+export function parseProcStat(text: string): ProcStat {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) throw new Error(`not a /proc/<pid>/stat line: ${text.slice(0, 80)}`);
+  // After ')': field 3 (state) onwards, so fields[i] is field i + 3.
+  const fields = text.slice(close + 2).trim().split(' ');
+  const field = (n: number): number => {
+    const v = Number(fields[n - 3]);
+    if (!Number.isFinite(v)) throw new Error(`/proc/<pid>/stat: field ${n} missing in ${text.slice(0, 80)}`);
+    return v;
+  };
+  return {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    ppid: field(4),
+    utime: field(14),
+    stime: field(15),
+    cutime: field(16),
+    cstime: field(17),
+  };
+}
+
+/** A `Name:   1234 kB` field of /proc/<pid>/status, in bytes; undefined when absent. */
+export function parseProcStatusBytes(text: string, name: string): number | undefined {
+  const match = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(text);
+  return match === null ? undefined : Number(match[1]) * 1024;
+}
+
+/** Every pid in `stats` descending from root (root included), from their parent pids. */
+export function descendantPids(root: number, stats: readonly ProcStat[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const s of stats) {
+    const list = children.get(s.ppid);
+    if (list === undefined) children.set(s.ppid, [s.pid]);
+    else list.push(s.pid);
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop() as number;
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) todo.push(c);
+  }
+  return out;
+}
+
+let ticksPerSecond: number | undefined;
+
+/** USER_HZ, the unit of the stat times (100 on every common Linux). */
+export function clockTicksPerSecond(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined; // gone
+  }
+}
+
+function allStats(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = readStat(Number(name));
+    if (s !== undefined) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * CPU seconds (user + system) used so far by pid and its live descendants, plus the children
+ * they reaped. 0 for a process that is gone.
+ */
+export function treeCpuSeconds(pid: number): number {
+  const stats = allStats();
+  const byPid = new Map(stats.map((s) => [s.pid, s]));
+  let ticks = 0;
+  for (const p of descendantPids(pid, stats)) {
+    const s = byPid.get(p);
+    if (s !== undefined) ticks += s.utime + s.stime + s.cutime + s.cstime;
+  }
+  return ticks / clockTicksPerSecond();
+}
+
+/** Peak resident set (VmHWM) of pid and its live descendants, summed; 0 when gone. */
+export function treePeakRssBytes(pid: number): number {
+  let total = 0;
+  for (const p of descendantPids(pid, allStats())) {
+    try {
+      total += parseProcStatusBytes(readFileSync(`/proc/${p}/status`, 'utf8'), 'VmHWM') ?? 0;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/**
+ * CPU seconds of several named process trees over a window: start() takes the baseline,
+ * read() the seconds used since. A process that died in the window keeps its last reading.
+ */
+export class CpuMeter {
+  private readonly pids: ReadonlyMap<string, number>;
+  private readonly baseline = new Map<string, number>();
+  private readonly last = new Map<string, number>();
+
+  constructor(pids: Record<string, number | undefined>) {
+    const m = new Map<string, number>();
+    for (const [name, pid] of Object.entries(pids)) if (pid !== undefined) m.set(name, pid);
+    this.pids = m;
+  }
+
+  start(): void {
+    for (const [name, pid] of this.pids) {
+      const s = treeCpuSeconds(pid);
+      this.baseline.set(name, s);
+      this.last.set(name, s);
+    }
+  }
+
+  /** Seconds used by each tree since start(). */
+  read(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, pid] of this.pids) {
+      const now = treeCpuSeconds(pid);
+      const last = this.last.get(name) ?? 0;
+      const current = now >= last ? now : last; // gone (0): keep the last reading
+      this.last.set(name, current);
+      out[name] = current - (this.baseline.get(name) ?? 0);
+    }
+    return out;
+  }
+}
