@@ -157,8 +157,15 @@ export class ScrapeLoop {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.lastTickMs = tickMs;
       this.cursorMs = tickMs + 1;
+      if (this.inFlight !== undefined) {
+        // The previous scrape still runs (a timeout as long as the interval, a stalled event loop):
+        // skip this tick rather than run two scrapes of one target at once, as Prometheus does.
+        this.logger.warn({ tick: new Date(tickMs).toISOString() }, 'previous scrape still running: tick skipped');
+        this.schedule(tickMs + this.target.intervalMs);
+        return;
+      }
+      this.lastTickMs = tickMs;
       this.inFlight = this.scrapeOnce().then(
         () => {
           this.inFlight = undefined;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CpuMeter, descendantPids, parseProcStat, parseProcStatusBytes, treeCpuSeconds, treePeakRssBytes, type ProcStat } from './proc-stats.ts';
+import { CpuMeter, descendantPids, machineBusyShare, parseMachineCpu, parseProcStat, parseProcStatusBytes, treeCpuSeconds, treePeakRssBytes, type ProcStat } from './proc-stats.ts';
 
 describe('parseProcStat', () => {
   it('reads the time fields of a real stat line', () => {
@@ -33,6 +33,16 @@ describe('parseProcStatusBytes', () => {
   });
 });
 
+describe('machine CPU', () => {
+  it('reads busy and total ticks from the aggregate line, idle and iowait not busy', () => {
+    const text = 'cpu  100 5 50 800 40 1 4 0 0 0\ncpu0 50 2 25 400 20 0 2 0 0 0\n';
+    expect(parseMachineCpu(text)).toEqual({ busy: 160, total: 1000 });
+  });
+  it('gives the busy share between two readings', () => {
+    expect(machineBusyShare({ busy: 100, total: 1000 }, { busy: 400, total: 2000 })).toBeCloseTo(0.3);
+  });
+});
+
 describe('descendantPids', () => {
   const stat = (pid: number, ppid: number): ProcStat => ({ pid, ppid, comm: 'x', utime: 0, stime: 0, cutime: 0, cstime: 0 });
   it('walks children and grandchildren, not siblings', () => {
@@ -43,8 +53,10 @@ describe('descendantPids', () => {
 
 describe('against this machine', () => {
   it('charges a busy child process for its CPU time and memory', async () => {
-    // A child that spins for ~300 ms of CPU, then waits for stdin to close.
-    const child = spawn(process.execPath, ['-e', 'const t=Date.now(); while (Date.now()-t<300); process.stdin.resume(); process.stdin.on("end",()=>process.exit(0)); console.log("spun")'], {
+    // A child that spins until it has used 300 ms of CPU (by its own account), then waits for
+    // stdin to close.
+    const spin = 'while (process.cpuUsage().user < 300000); process.stdin.resume(); process.stdin.on("end",()=>process.exit(0)); console.log("spun")';
+    const child = spawn(process.execPath, ['-e', spin], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));

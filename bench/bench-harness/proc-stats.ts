@@ -163,3 +163,28 @@ export class CpuMeter {
     return out;
   }
 }
+
+export interface MachineCpuTimes {
+  busy: number;
+  total: number;
+}
+
+/** The aggregate `cpu` line of /proc/stat: busy (everything but idle and iowait) and total ticks. */
+export function parseMachineCpu(procStat: string): MachineCpuTimes {
+  const line = procStat.split('\n').find((l) => l.startsWith('cpu '));
+  if (line === undefined) throw new Error('/proc/stat has no aggregate cpu line');
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+export function machineCpuTimes(): MachineCpuTimes {
+  return parseMachineCpu(readFileSync('/proc/stat', 'utf8'));
+}
+
+/** Share of the whole machine (all cores) busy between two readings, 0..1. */
+export function machineBusyShare(from: MachineCpuTimes, to: MachineCpuTimes): number {
+  const total = to.total - from.total;
+  return total <= 0 ? 0 : (to.busy - from.busy) / total;
+}

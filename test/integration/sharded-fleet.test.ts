@@ -9,6 +9,7 @@ import { startDemoTarget, type DemoTarget } from '../../deploy/demo-target/demo-
 import type { RingwatchNode } from '../../deploy/local/ringwatch-node.ts';
 import { freePort } from '../../deploy/local/services/free-port.ts';
 import { eventually } from '../harness/eventually.ts';
+import { remoteServiceControl } from '../harness/infrastructure-control.ts';
 import { deleteTarget, demoFleetTargets, writeJob, writeTargets } from '../harness/fleet-state.ts';
 import { instantQuery } from '../harness/prometheus-api.ts';
 import { testNodes, type TestNodes } from '../harness/ringwatch-nodes.ts';
@@ -130,6 +131,23 @@ describe('sharded scraper fleet', () => {
     expect(violations.filter((v) => !victimTargets.has(v.target))).toEqual([]);
     const owned = await Promise.all([...scrapers.values()].map(ownedBy));
     expect(owned.reduce((a, b) => a + b, 0)).toBe(TARGETS);
+  });
+
+  it('etcd unreachable for less than the lease TTL: the scrapers keep scraping what they own, no tick missed', async () => {
+    const etcdControl = remoteServiceControl(infra.controlUrl, 'etcd');
+    const before = await Promise.all([...scrapers.values()].map(ownedBy));
+    const from = Date.now();
+    await etcdControl.stop();
+    const downAt = Date.now();
+    await eventually(() => (Date.now() - downAt >= (LEASE_TTL_S * 1000) / 2 ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      description: 'half a lease TTL of etcd outage',
+    });
+    await etcdControl.start();
+    await waitIntervals(3);
+    expect(cadenceViolations(servedTimes(), INTERVAL_MS, from, Date.now())).toEqual([]);
+    expect(await Promise.all([...scrapers.values()].map(ownedBy))).toEqual(before);
   });
 
   it('a target removed from the list gets staleness markers: its series vanish from instant queries', async () => {

@@ -1,0 +1,68 @@
+// What the benchmarks run on: a fresh single-node Kafka under .data/bench/, the peers built by
+// bench/peers/build.sh, and where data, logs and configs go.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../deploy/local/services/install-locations.ts';
+import { startKafka, type RunningKafka } from '../../deploy/local/services/kafka.ts';
+import type { Measured } from './bench-result.ts';
+
+export interface BenchDirs {
+  root: string;
+  /** .data/bench */
+  data: string;
+  logs: string;
+  configs: string;
+  profiles: string;
+}
+
+export function benchDirs(root: string = repoRoot()): BenchDirs {
+  const data = join(root, '.data', 'bench');
+  const dirs = { root, data, logs: join(data, 'logs'), configs: join(data, 'config'), profiles: join(data, 'profiles') };
+  for (const d of [dirs.data, dirs.logs, dirs.configs]) mkdirSync(d, { recursive: true });
+  return dirs;
+}
+
+/** A Kafka with empty storage (the previous run's topics wiped), 6 partitions per topic by default. */
+export async function startBenchKafka(dirs: BenchDirs): Promise<RunningKafka> {
+  const dataDir = join(dirs.data, 'kafka');
+  rmSync(dataDir, { recursive: true, force: true });
+  return startKafka({ dataDir, logDir: dirs.logs, numPartitions: 6, heapMb: 1024, logLevel: 'WARN' });
+}
+
+export interface PeerBinaries {
+  vmagent: Measured<string>;
+  prometheus: Measured<string>;
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs bench/peers/build.sh (a no-op once built; about 6 minutes cold) and says which peer
+ * binaries are there, or why not.
+ */
+export function ensurePeers(dirs: BenchDirs): PeerBinaries {
+  const out = join(dirs.root, '.cache', 'peers');
+  const logFile = join(dirs.logs, 'peers-build.log');
+  const build = spawnSync('bash', [join(dirs.root, 'bench', 'peers', 'build.sh'), out], { encoding: 'utf8', timeout: 20 * 60_000 });
+  writeFileSync(logFile, `${build.stdout ?? ''}${build.stderr ?? ''}`);
+  let buildProblem: string | undefined;
+  if (build.error !== undefined) buildProblem = `bench/peers/build.sh could not run: ${build.error.message}`;
+  else if (build.status !== 0) {
+    const tail = `${build.stderr ?? ''}`.trim().split('\n').slice(-3).join(' / ');
+    buildProblem = `bench/peers/build.sh failed (exit ${build.status}): ${tail} (full log: ${logFile})`;
+  }
+  const locate = (name: string): Measured<string> => {
+    const path = join(out, name);
+    if (executable(path)) return { ok: true, value: path };
+    return { ok: false, reason: buildProblem ?? `${path} missing after bench/peers/build.sh` };
+  };
+  return { vmagent: locate('vmagent'), prometheus: locate('prometheus') };
+}
