@@ -9,6 +9,7 @@ import {
   RemoteWriteDecodeError,
   STALE_NAN,
   STALE_NAN_BITS,
+  splitWriteRequest,
   writeStaleMarker,
 } from './remote-write-codec.ts';
 
@@ -268,5 +269,37 @@ describe('REMOTE_WRITE_HEADERS', () => {
       'X-Prometheus-Remote-Write-Version': '0.1.0',
     });
     expect(Object.isFrozen(REMOTE_WRITE_HEADERS)).toBe(true);
+  });
+});
+
+describe('splitWriteRequest', () => {
+  it('cuts at timeseries boundaries into valid WriteRequests of bounded size, keeping order', () => {
+    const w = new ProtoWriter();
+    const labels = Array.from({ length: 300 }, (_, i) => encodeLabelSet(['__name__', 'i'], ['m', String(i).repeat(1 + (i % 7))]));
+    labels.forEach((l, i) => appendTimeSeries(w, l, i, 1000 + i));
+    const bytes = w.copyBytes();
+    const parts = splitWriteRequest(bytes, bytes.length, 1000);
+    expect(parts.length).toBeGreaterThan(5);
+    let next = 0;
+    let count = 0;
+    for (const part of parts) {
+      expect(part.start).toBe(next);
+      expect(part.end - part.start).toBeLessThanOrEqual(1000);
+      const decoded = decodeWriteRequest(bytes.subarray(part.start, part.end));
+      expect(decoded.timeseries).toHaveLength(part.series);
+      for (const ts of decoded.timeseries) expect(ts.samples[0]?.value).toBe(count++);
+      next = part.end;
+    }
+    expect(next).toBe(bytes.length);
+    expect(count).toBe(300);
+    // One part when it fits; an entry larger than the bound stands alone.
+    expect(splitWriteRequest(bytes, bytes.length, bytes.length)).toEqual([{ start: 0, end: bytes.length, series: 300 }]);
+    expect(splitWriteRequest(bytes, bytes.length, 1).length).toBe(300);
+    expect(splitWriteRequest(bytes, 0, 10)).toEqual([]);
+  });
+
+  it('rejects bytes that are not timeseries entries', () => {
+    expect(() => splitWriteRequest(Uint8Array.of(0x12, 0x00), 2, 10)).toThrow(/expected a timeseries entry/);
+    expect(() => splitWriteRequest(Uint8Array.of(0x0a, 0x05, 0x00), 3, 10)).toThrow(/past the end/);
   });
 });

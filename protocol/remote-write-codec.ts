@@ -190,6 +190,51 @@ export function writeStaleMarker(w: ProtoWriter, encodedLabels: Uint8Array, time
   w.view.setUint32(valueAt + 4, STALE_NAN_HI, true);
 }
 
+/** A run of whole `timeseries` entries of a serialized WriteRequest: itself a valid WriteRequest. */
+export interface WriteRequestPart {
+  start: number;
+  end: number;
+  /** timeseries entries in the part. */
+  series: number;
+}
+
+/**
+ * Cuts a serialized WriteRequest (only field-1 `timeseries` entries, as appendTimeSeries writes)
+ * at entry boundaries into parts of at most maxBytes; an entry larger than maxBytes is a part of its
+ * own. Reads one tag and one length per entry, nothing else. So a huge scrape becomes several Kafka
+ * messages, each under the broker's message size limit.
+ */
+export function splitWriteRequest(bytes: Uint8Array, length: number, maxBytes: number): WriteRequestPart[] {
+  const parts: WriteRequestPart[] = [];
+  let start = 0;
+  let series = 0;
+  let p = 0;
+  while (p < length) {
+    if (bytes[p] !== 0x0a) throw new RemoteWriteDecodeError(`splitWriteRequest: expected a timeseries entry at byte ${p}`);
+    let len = 0;
+    let shift = 1;
+    let q = p + 1;
+    for (;;) {
+      const b = bytes[q++];
+      if (b === undefined) throw new RemoteWriteDecodeError('splitWriteRequest: truncated length');
+      len += (b & 0x7f) * shift;
+      if (b < 0x80) break;
+      shift *= 128;
+    }
+    const end = q + len;
+    if (end > length) throw new RemoteWriteDecodeError('splitWriteRequest: entry runs past the end');
+    if (end - start > maxBytes && series > 0) {
+      parts.push({ start, end: p, series });
+      start = p;
+      series = 0;
+    }
+    series++;
+    p = end;
+  }
+  if (series > 0) parts.push({ start, end: length, series });
+  return parts;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding: for tests, the storage-writer's test sink and debugging. Not on any hot path.
 

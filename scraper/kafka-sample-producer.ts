@@ -13,6 +13,8 @@ export interface ProducerOptions {
   maxBufferedBytes: number;
   /** Largest number of messages in one produce request. */
   maxBatchMessages: number;
+  /** Largest uncompressed WriteRequest per message: larger scrapes are split. */
+  maxMessageBytes: number;
 }
 
 interface Pending {

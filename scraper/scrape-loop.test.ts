@@ -29,3 +29,58 @@ describe('phase-aligned ticks', () => {
     expect(nextTickAtOrAfter(t, 1_000_001)).toBe(nextTickAtOrAfter(t, 1_000_000 + offset - 1));
   });
 });
+
+describe('ScrapeLoop.scrapeOnce against a real HTTP target', () => {
+  it('splits a huge scrape into several messages under the size bound, same key, samples in order', async () => {
+    const { createServer } = await import('node:http');
+    const lines = Array.from({ length: 5000 }, (_, i) => `big_metric{i="${i}",pad="${'x'.repeat(40)}"} ${i}`).join('\n') + '\n';
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(lines));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const { ScrapeLoop } = await import('./scrape-loop.ts');
+    const { readGlobalConfig, readScrapeConfig } = await import('./scrape-config.ts');
+    const { DispatcherPool } = await import('./target-scraper.ts');
+    const { createLogger } = await import('../core/logger.ts');
+    const { readSampleMessage } = await import('../protocol/sample-message.ts');
+    const { snappyDecompress } = await import('../protocol/snappy.ts');
+    const { decodeWriteRequest } = await import('../protocol/remote-write-codec.ts');
+    const job = readScrapeConfig({ job_name: 'big' }, 'job', readGlobalConfig({ scrape_interval: '5s' }, 'global'));
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const t: ScrapeTarget = { id: targetId('big', url, []), job: 'big', url, labels: [['instance', `127.0.0.1:${port}`], ['job', 'big']], discoveredLabels: {}, intervalMs: 5000, timeoutMs: 4000 };
+    const sent: { key: string; value: Buffer }[] = [];
+    const pool = new DispatcherPool();
+    const loop = new ScrapeLoop({
+      target: t,
+      job,
+      dispatcher: pool.get(job.tls),
+      sink: { send: (key, value) => sent.push({ key, value }) },
+      logger: createLogger('test', 'silent'),
+      observer: { onScrape: () => undefined },
+      maxMessageBytes: 64 * 1024,
+    });
+    try {
+      const outcome = await loop.scrapeOnce();
+      expect(outcome.ok).toBe(true);
+      expect(sent.length).toBeGreaterThan(5);
+      const values: number[] = [];
+      let samples = 0;
+      for (const m of sent) {
+        expect(m.key).toBe(t.id);
+        const header = readSampleMessage(m.value);
+        expect(header.uncompressedLength).toBeLessThanOrEqual(64 * 1024);
+        const decoded = decodeWriteRequest(snappyDecompress(m.value.subarray(header.blockOffset)));
+        expect(decoded.timeseries).toHaveLength(header.sampleCount);
+        samples += header.sampleCount;
+        for (const ts of decoded.timeseries) {
+          if (ts.labels.find((l) => l.name === '__name__')?.value === 'big_metric') values.push(ts.samples[0]?.value as number);
+        }
+      }
+      expect(values).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+      expect(samples).toBe(5000 + 5); // plus up, scrape_duration_seconds, ... the report series
+    } finally {
+      await pool.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../core/logger.ts';
 import { encodeSampleMessage } from '../protocol/sample-message.ts';
+import { splitWriteRequest } from '../protocol/remote-write-codec.ts';
 import { SnappyBlockCompressor } from '../protocol/snappy.ts';
 import { formatFromContentType, parseExposition, ExpositionParseError } from './exposition/parser.ts';
 import type { SampleSink } from './sample-sink.ts';
@@ -60,7 +61,12 @@ export interface ScrapeLoopOptions {
   observer: ScrapeLoopObserver;
   /** Called when the loop ended by itself at the end of its window. */
   onEnded?: (loop: ScrapeLoop) => void;
+  /** Largest uncompressed WriteRequest in one Kafka message (compressed, it is never larger). */
+  maxMessageBytes?: number;
 }
+
+/** Under Kafka's default message.max.bytes (1 MiB) even for incompressible data. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 900 * 1024;
 
 export class ScrapeLoop {
   readonly target: ScrapeTarget;
@@ -82,6 +88,7 @@ export class ScrapeLoop {
   private cursorMs = Date.now();
   private stopped = false;
   private readonly onEnded: ((loop: ScrapeLoop) => void) | undefined;
+  private readonly maxMessageBytes: number;
 
   constructor(opts: ScrapeLoopOptions) {
     this.target = opts.target;
@@ -89,6 +96,7 @@ export class ScrapeLoop {
     this.sink = opts.sink;
     this.observer = opts.observer;
     this.onEnded = opts.onEnded;
+    this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.logger = opts.logger.child({ target: opts.target.url, job: opts.target.job });
     this.scraper = new TargetScraper(opts.target, opts.job, opts.dispatcher);
     this.appender = new WriteRequestAppender(opts.target.labels, opts.job);
@@ -224,8 +232,18 @@ export class ScrapeLoop {
   }
 
   private emit(samples: number, series: number): void {
-    const block = compressor.compress(this.appender.writer.bytes());
-    this.sink.send(this.target.id, encodeSampleMessage(samples, series, block), { target: this.target.url, samples });
+    const bytes = this.appender.writer.bytes();
+    if (bytes.length <= this.maxMessageBytes) {
+      const block = compressor.compress(bytes);
+      this.sink.send(this.target.id, encodeSampleMessage(samples, series, block), { target: this.target.url, samples });
+      return;
+    }
+    // A huge scrape becomes several messages under the broker's size limit; same key, so they stay
+    // in order in one partition. Every entry holds one sample.
+    for (const part of splitWriteRequest(bytes, bytes.length, this.maxMessageBytes)) {
+      const block = compressor.compress(bytes.subarray(part.start, part.end));
+      this.sink.send(this.target.id, encodeSampleMessage(part.series, part.series, block), { target: this.target.url, samples: part.series });
+    }
   }
 }
 

@@ -14,6 +14,8 @@ export interface ScrapeManagerOptions {
   metrics: ScraperMetrics;
   /** Resolves a target's job options (relabel, limits, auth...). */
   jobOptions: (job: string) => JobScrapeOptions | undefined;
+  /** See ScrapeLoopOptions.maxMessageBytes. */
+  maxMessageBytes?: number;
 }
 
 export class ScrapeManager {
@@ -49,6 +51,7 @@ export class ScrapeManager {
       sink: this.opts.sink,
       logger: this.opts.logger,
       observer: { onScrape: (o) => this.record(o) },
+      ...(this.opts.maxMessageBytes !== undefined ? { maxMessageBytes: this.opts.maxMessageBytes } : {}),
       onEnded: (ended) => {
         void ended.idle().then(() => {
           if (this.loops.get(target.id) === ended) this.loops.delete(target.id);

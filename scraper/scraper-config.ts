@@ -7,6 +7,7 @@ import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
 import { ConfigError } from '../core/config-schema.ts';
 import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from './scrape-config.ts';
 import type { ProducerOptions } from './kafka-sample-producer.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './scrape-loop.ts';
 
 export interface ScraperConfig {
   nodeId: string;
@@ -26,7 +27,7 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
   const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9470'), 'node.listen_address');
   const global = readGlobalConfig(root.global, 'global');
-  const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages']);
+  const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages', 'max_message_bytes']);
   const etcd = root.etcd === undefined || root.etcd === null ? undefined : readEtcdConfig(root.etcd, 'etcd');
   const scrapeConfigs = readScrapeConfigs(root.scrape_configs, 'scrape_configs', global);
   if (etcd !== undefined && scrapeConfigs.length > 0) {
@@ -44,6 +45,7 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
       lingerMs: readDuration(producer, 'linger', 'producer', 5),
       maxBufferedBytes: readByteSize(producer, 'max_buffered_bytes', 'producer', 256 * 1024 * 1024),
       maxBatchMessages: readNumber(producer, 'max_batch_messages', join('', 'producer'), { fallback: 1000, min: 1 }),
+      maxMessageBytes: readByteSize(producer, 'max_message_bytes', 'producer', DEFAULT_MAX_MESSAGE_BYTES),
     },
   };
 }

@@ -81,6 +81,21 @@ export function summarizeProfileDir(dir: string, root: string, top = 15): Map<st
   return out;
 }
 
+/** Summaries of the profiles in every subdirectory of the bench's profile directory ("<node>/<file>" -> summary). */
+export function summarizeProfileDirs(dirs: { profiles: string; root: string }, top = 15): Map<string, ProfileSummary> {
+  const out = new Map<string, ProfileSummary>();
+  let subdirs: string[];
+  try {
+    subdirs = readdirSync(dirs.profiles).sort();
+  } catch {
+    return out;
+  }
+  for (const sub of subdirs) {
+    for (const [file, summary] of summarizeProfileDir(join(dirs.profiles, sub), dirs.root, top)) out.set(`${sub}/${file}`, summary);
+  }
+  return out;
+}
+
 export function formatProfileSummary(title: string, s: ProfileSummary, top = 12): string {
   const lines = [`${title}: ${(s.busyMs / 1000).toFixed(1)} s busy`, '  self time by function:'];
   for (const f of s.functions.slice(0, top)) lines.push(`    ${f.percent.toFixed(1).padStart(5)}%  ${f.where}`);

@@ -1,0 +1,443 @@
+// Scrape pipeline: CPU per million samples scraped, parsed and shipped, Ringwatch next to vmagent
+// and Prometheus in agent mode scraping the same targets. N targets (the real node_exporter 1.5
+// body, 507 samples, from bench-harness/target-server.ts) every interval; each contestant runs
+// alone for a warm-up, then a measured window, charged for its processes' CPU time
+// (/proc/<pid>/stat) and peak RSS:
+//   a. Ringwatch scraper -> Kafka (the scraper process alone; Kafka's JVM reported apart),
+//   b. Ringwatch scraper -> Kafka -> storage-writer -> sink (both Ringwatch processes),
+//   c. vmagent -> sink, d. Prometheus --agent -> sink.
+// Samples: the scraper's ringwatch_scraper_samples_produced_total for (a), the sink's decoded
+// count for the others, so every remote-writing contestant is counted the same way.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { startRingwatchNode, type RingwatchNode } from '../deploy/local/ringwatch-node.ts';
+import { freePort } from '../deploy/local/services/free-port.ts';
+import type { RunningKafka } from '../deploy/local/services/kafka.ts';
+import { ManagedProcess } from '../deploy/local/services/managed-process.ts';
+import { httpProbe } from '../deploy/local/services/readiness.ts';
+import { benchDirs, ensurePeers, startBenchKafka, type BenchDirs, type PeerBinaries } from './bench-harness/bench-infrastructure.ts';
+import { roundSignificant, type BenchResult, type Measured, type PeerFigure } from './bench-harness/bench-result.ts';
+import { formatBenchTable } from './bench-harness/bench-table.ts';
+import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-profile-summary.ts';
+import { fetchMetricSum } from './bench-harness/metrics-reader.ts';
+import { CpuMeter, machineBusyShare, machineCpuTimes, treePeakRssBytes } from './bench-harness/proc-stats.ts';
+import { startRemoteWriteSink, type RunningSink } from './bench-harness/remote-write-sink.ts';
+import { startTargetServer, type RunningTargetServer } from './bench-harness/target-server.ts';
+
+export const NODE_EXPORTER_BODY = resolve(import.meta.dirname, '../test/fixtures/exposition/node-exporter-1.5.txt');
+/** Prometheus' (and Ringwatch's) scrape report series added to every scrape. */
+const REPORT_SERIES_PER_SCRAPE = 5;
+/** The same request size for every remote writer (vmagent's default -remoteWrite.maxRowsPerBlock). */
+const MAX_SAMPLES_PER_SEND = 10_000;
+
+export type ContestantName = 'ringwatch-scraper' | 'ringwatch-end-to-end' | 'vmagent' | 'prometheus-agent';
+
+export interface ContestantFigures {
+  windowSeconds: number;
+  samples: number;
+  /** CPU seconds over the window by process: the contestant's own ones and the shared ones (kafka, sink, targets). */
+  cpuSeconds: Record<string, number>;
+  /** Which of cpuSeconds' processes are charged to the contestant. */
+  charged: string[];
+  peakRssBytes: number;
+  /** Share of the whole machine busy during the window (all processes, ours or not), 0..1. */
+  machineBusy: number;
+}
+
+export interface ScrapePipelineReport {
+  results: BenchResult[];
+  runs: Record<ContestantName, Measured<ContestantFigures>>;
+  config: { targets: number; intervalSeconds: number; warmupSeconds: number; windowSeconds: number; expectedSamplesPerSecond: number };
+}
+
+export interface ScrapePipelineBenchOptions {
+  dirs: BenchDirs;
+  kafka: RunningKafka;
+  peers: PeerBinaries;
+  targets?: number;
+  intervalSeconds?: number;
+  warmupMs?: number;
+  windowMs?: number;
+  /** Run the Ringwatch nodes under node --cpu-prof (profiles in dirs.profiles/<node name>/). */
+  profile?: boolean;
+  /** Run only these contestants (default: all). */
+  only?: ContestantName[];
+  log?: (line: string) => void;
+}
+
+interface Started {
+  /** Processes charged to the contestant. */
+  pids: Record<string, number | undefined>;
+  samples: () => Promise<number>;
+  stop: () => Promise<void>;
+  /** Throws if a process of the contestant died. */
+  check: () => void;
+}
+
+export function cpuSecondsPerMillion(figures: ContestantFigures): number {
+  const cpu = figures.charged.reduce((sum, name) => sum + (figures.cpuSeconds[name] ?? 0), 0);
+  return figures.samples === 0 ? Number.NaN : cpu / (figures.samples / 1e6);
+}
+
+export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions): Promise<ScrapePipelineReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const targetsCount = options.targets ?? 200;
+  const intervalSeconds = options.intervalSeconds ?? 1;
+  const warmupMs = options.warmupMs ?? 10_000;
+  const windowMs = options.windowMs ?? 30_000;
+  const { dirs, kafka } = options;
+
+  const targets = await startTargetServer({ targets: targetsCount, bodyFile: NODE_EXPORTER_BODY, logDir: dirs.logs });
+  let sink: RunningSink | undefined;
+  const runs = {} as Record<ContestantName, Measured<ContestantFigures>>;
+  const expectedSamplesPerSecond = (targetsCount * (targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE)) / intervalSeconds;
+  try {
+    sink = await startRemoteWriteSink({ logDir: dirs.logs });
+    const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true };
+    const shared = { kafka: kafka.process?.pid, sink: sink.process.pid, targets: targets.process.pid };
+    log(`scrape pipeline: ${targetsCount} targets x ${targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE} samples every ${intervalSeconds}s = ${expectedSamplesPerSecond} samples/s expected; warm-up ${warmupMs / 1000}s, window ${windowMs / 1000}s per contestant`);
+
+    const contestants: [ContestantName, () => Promise<Started>][] = [
+      ['ringwatch-scraper', () => startRingwatchScraperOnly(env)],
+      ['ringwatch-end-to-end', () => startRingwatchEndToEnd(env)],
+      ['vmagent', () => (options.peers.vmagent.ok ? startVmagent(env, options.peers.vmagent.value) : Promise.reject(new PeerMissing(options.peers.vmagent.reason)))],
+      ['prometheus-agent', () => (options.peers.prometheus.ok ? startPrometheusAgent(env, options.peers.prometheus.value) : Promise.reject(new PeerMissing(options.peers.prometheus.reason)))],
+    ];
+    for (const [name, start] of contestants) {
+      if (options.only !== undefined && !options.only.includes(name)) {
+        runs[name] = { ok: false, reason: 'not run (--only)' };
+        continue;
+      }
+      runs[name] = await measureContestant(name, start, shared, warmupMs, windowMs, log);
+    }
+  } finally {
+    await sink?.stop();
+    await targets.stop();
+  }
+  return {
+    results: scrapeResults(runs, expectedSamplesPerSecond),
+    runs,
+    config: { targets: targetsCount, intervalSeconds, warmupSeconds: warmupMs / 1000, windowSeconds: windowMs / 1000, expectedSamplesPerSecond },
+  };
+}
+
+class PeerMissing extends Error {}
+
+async function measureContestant(
+  name: ContestantName,
+  start: () => Promise<Started>,
+  shared: Record<string, number | undefined>,
+  warmupMs: number,
+  windowMs: number,
+  log: (line: string) => void,
+): Promise<Measured<ContestantFigures>> {
+  let started: Started | undefined;
+  try {
+    log(`  ${name}: starting`);
+    started = await start();
+    await sleep(warmupMs);
+    started.check();
+    const meter = new CpuMeter({ ...started.pids, ...shared });
+    const machineBefore = machineCpuTimes();
+    const samplesBefore = await started.samples();
+    meter.start();
+    const began = performance.now();
+    await sleep(windowMs);
+    const cpuSeconds = meter.read();
+    const windowSeconds = (performance.now() - began) / 1000;
+    const samples = (await started.samples()) - samplesBefore;
+    const machineBusy = machineBusyShare(machineBefore, machineCpuTimes());
+    started.check();
+    let peakRssBytes = 0;
+    for (const pid of Object.values(started.pids)) if (pid !== undefined) peakRssBytes += treePeakRssBytes(pid);
+    const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy };
+    const cpuText = Object.entries(cpuSeconds)
+      .map(([p, s]) => `${p} ${s.toFixed(2)}`)
+      .join(', ');
+    log(
+      `  ${name}: ${Math.round(samples / windowSeconds)} samples/s, ${roundSignificant(cpuSecondsPerMillion(figures))} CPU-s per 1M samples, ` +
+        `peak RSS ${Math.round(peakRssBytes / 2 ** 20)} MiB; CPU-s in ${windowSeconds.toFixed(1)} s: ${cpuText}; machine ${Math.round(machineBusy * 100)}% busy`,
+    );
+    return { ok: true, value: figures };
+  } catch (err) {
+    const reason = err instanceof PeerMissing ? err.message : `failed: ${(err as Error).message.split('\n')[0]}`;
+    log(`  ${name}: ${reason}`);
+    return { ok: false, reason };
+  } finally {
+    await started?.stop().catch((err: unknown) => log(`  ${name}: stop failed: ${(err as Error).message}`));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contestants
+
+interface ContestantEnv {
+  dirs: BenchDirs;
+  kafka: RunningKafka;
+  sink: RunningSink;
+  targets: RunningTargetServer;
+  intervalSeconds: number;
+  profile: boolean;
+}
+
+/** The scrape_configs every contestant gets: one job, one static group per target. */
+export function scrapeConfigs(targets: RunningTargetServer['targets']): Record<string, unknown>[] {
+  return [
+    {
+      job_name: 'node',
+      static_configs: targets.map((t) => ({ targets: [t.address], labels: { __metrics_path__: t.metricsPath } })),
+    },
+  ];
+}
+
+function globalSection(intervalSeconds: number): Record<string, string> {
+  return { scrape_interval: `${intervalSeconds}s`, scrape_timeout: `${intervalSeconds}s` };
+}
+
+function nodeEnv(env: ContestantEnv, profileName: string): Record<string, string> {
+  if (!env.profile) return {};
+  const dir = join(env.dirs.profiles, profileName);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+}
+
+function nodeCheck(...nodes: RingwatchNode[]): () => void {
+  return () => {
+    for (const n of nodes) if (!n.running) throw new Error(`${n.name} is not running: see ${n.logFile}`);
+  };
+}
+
+async function startScraper(env: ContestantEnv, name: string, topic: string): Promise<RingwatchNode> {
+  const port = await freePort();
+  return startRingwatchNode({
+    kind: 'scraper',
+    name,
+    httpAddress: `127.0.0.1:${port}`,
+    configDir: env.dirs.configs,
+    logDir: env.dirs.logs,
+    env: nodeEnv(env, name),
+    config: {
+      node: { id: name, listen_address: `127.0.0.1:${port}` },
+      kafka: { brokers: env.kafka.brokers, topic, partitions: 6 },
+      global: globalSection(env.intervalSeconds),
+      scrape_configs: scrapeConfigs(env.targets.targets),
+    },
+  });
+}
+
+async function startRingwatchScraperOnly(env: ContestantEnv): Promise<Started> {
+  const scraper = await startScraper(env, 'bench-scraper', 'bench-scrape-only');
+  return {
+    pids: { scraper: scraper.process?.pid },
+    samples: () => fetchMetricSum(scraper.url, 'ringwatch_scraper_samples_produced_total'),
+    stop: () => scraper.stop(),
+    check: nodeCheck(scraper),
+  };
+}
+
+async function startRingwatchEndToEnd(env: ContestantEnv): Promise<Started> {
+  const topic = 'bench-scrape-e2e';
+  const port = await freePort();
+  // The writer first, so it has joined its group when the first scrapes arrive.
+  const writer = await startRingwatchNode({
+    kind: 'storage-writer',
+    name: 'bench-e2e-writer',
+    httpAddress: `127.0.0.1:${port}`,
+    configDir: env.dirs.configs,
+    logDir: env.dirs.logs,
+    env: nodeEnv(env, 'bench-e2e-writer'),
+    config: {
+      node: { id: 'bench-e2e-writer', listen_address: `127.0.0.1:${port}` },
+      kafka: { brokers: env.kafka.brokers, topic, partitions: 6 },
+      consumer: { group_id: 'bench-e2e' },
+      remote_write: [{ name: 'sink', url: env.sink.writeUrl, queue_config: { max_samples_per_send: MAX_SAMPLES_PER_SEND, batch_send_deadline: '1s' } }],
+    },
+  });
+  let scraper: RingwatchNode;
+  try {
+    scraper = await startScraper(env, 'bench-e2e-scraper', topic);
+  } catch (err) {
+    await writer.stop();
+    throw err;
+  }
+  return {
+    pids: { scraper: scraper.process?.pid, writer: writer.process?.pid },
+    samples: async () => (await env.sink.stats()).samples,
+    stop: async () => {
+      await scraper.stop();
+      await writer.stop();
+    },
+    check: nodeCheck(scraper, writer),
+  };
+}
+
+function peerProcessHandle(child: ManagedProcess, env: ContestantEnv, cpuName: string): Started {
+  return {
+    pids: { [cpuName]: child.pid },
+    samples: async () => (await env.sink.stats()).samples,
+    stop: async () => {
+      await child.stop(15_000);
+    },
+    check: () => {
+      if (!child.running) throw new Error(`${child.name} is not running: see ${child.logFile}\n${child.logTail(5)}`);
+    },
+  };
+}
+
+async function startVmagent(env: ContestantEnv, binary: string): Promise<Started> {
+  const port = await freePort();
+  const dir = join(env.dirs.data, 'vmagent');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(env.dirs.configs, 'vmagent-scrape.yaml');
+  writeFileSync(configFile, stringify({ global: globalSection(env.intervalSeconds), scrape_configs: scrapeConfigs(env.targets.targets) }));
+  const child = new ManagedProcess({
+    name: 'vmagent',
+    command: binary,
+    args: [
+      `-promscrape.config=${configFile}`,
+      `-remoteWrite.url=${env.sink.writeUrl}`,
+      `-remoteWrite.tmpDataPath=${join(dir, 'remote-write')}`,
+      // The sink speaks Prometheus remote write only; skip the protocol probing.
+      '-remoteWrite.forcePromProto=true',
+      `-remoteWrite.maxRowsPerBlock=${MAX_SAMPLES_PER_SEND}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+    ],
+    logFile: join(env.dirs.logs, 'vmagent.log'),
+  });
+  const handle = peerProcessHandle(child, env, 'vmagent');
+  try {
+    await child.waitUntilReady(httpProbe(`http://127.0.0.1:${port}/health`), 30_000);
+  } catch (err) {
+    await child.kill();
+    throw err;
+  }
+  return handle;
+}
+
+async function startPrometheusAgent(env: ContestantEnv, binary: string): Promise<Started> {
+  const port = await freePort();
+  const dir = join(env.dirs.data, 'prometheus-agent');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(env.dirs.configs, 'prometheus-agent.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      global: globalSection(env.intervalSeconds),
+      scrape_configs: scrapeConfigs(env.targets.targets),
+      remote_write: [{ url: env.sink.writeUrl, queue_config: { max_samples_per_send: MAX_SAMPLES_PER_SEND } }],
+    }),
+  );
+  const child = new ManagedProcess({
+    name: 'prometheus-agent',
+    command: binary,
+    args: ['--agent', `--config.file=${configFile}`, `--storage.agent.path=${join(dir, 'wal')}`, `--web.listen-address=127.0.0.1:${port}`],
+    logFile: join(env.dirs.logs, 'prometheus-agent.log'),
+  });
+  const handle = peerProcessHandle(child, env, 'prometheus');
+  try {
+    await child.waitUntilReady(httpProbe(`http://127.0.0.1:${port}/-/ready`), 30_000);
+  } catch (err) {
+    await child.kill();
+    throw err;
+  }
+  return handle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+function peerFigure(run: Measured<ContestantFigures>, peer: string, figure: (f: ContestantFigures) => number): PeerFigure {
+  return run.ok ? { peer, value: roundSignificant(figure(run.value), 4) } : { peer, value: null, note: `${peer}: ${run.reason}` };
+}
+
+function scrapeResults(runs: Record<ContestantName, Measured<ContestantFigures>>, expectedSamplesPerSecond: number): BenchResult[] {
+  const peers = (figure: (f: ContestantFigures) => number): PeerFigure[] => [
+    peerFigure(runs.vmagent, 'vmagent', figure),
+    peerFigure(runs['prometheus-agent'], 'prometheus-agent', figure),
+  ];
+  const perM = cpuSecondsPerMillion;
+  const rate = (f: ContestantFigures): number => f.samples / f.windowSeconds;
+  const rssMiB = (f: ContestantFigures): number => f.peakRssBytes / 2 ** 20;
+  const out: BenchResult[] = [{ name: 'expected samples/s (targets x samples per scrape / interval)', value: expectedSamplesPerSecond, unit: 'samples/s' }];
+  const a = runs['ringwatch-scraper'];
+  const b = runs['ringwatch-end-to-end'];
+  const peerNote = 'vmagent and Prometheus agent: the whole process (scrape, parse, remote write to the sink), samples counted at the sink.';
+  if (a.ok) {
+    out.push(
+      {
+        name: 'scrape -> Kafka: CPU per 1M samples (scraper process)',
+        value: roundSignificant(perM(a.value), 4),
+        unit: 'CPU-s',
+        peers: peers(perM),
+        note: `Ringwatch (a): the scraper process alone (scrape, parse, encode, compress, produce to Kafka), samples from its ringwatch_scraper_samples_produced_total. ${peerNote}`,
+      },
+      { name: 'scrape -> Kafka: samples/s', value: Math.round(rate(a.value)), unit: 'samples/s', peers: peers(rate) },
+      { name: 'scrape -> Kafka: scraper peak RSS', value: Math.round(rssMiB(a.value)), unit: 'MiB', peers: peers(rssMiB) },
+      {
+        name: 'Kafka broker CPU per 1M samples during (a)',
+        value: roundSignificant(((a.value.cpuSeconds['kafka'] ?? 0) * 1e6) / a.value.samples, 3),
+        unit: 'CPU-s',
+        note: 'Infrastructure, not charged to Ringwatch: the Kafka JVM receiving the scraper\'s produce requests (acks=all, 1 broker).',
+      },
+    );
+  } else {
+    out.push({ name: 'scrape -> Kafka (a)', value: Number.NaN, unit: '', note: `Ringwatch scraper run: ${a.reason}` });
+  }
+  if (b.ok) {
+    out.push(
+      {
+        name: 'scrape -> remote write end to end: CPU per 1M samples',
+        value: roundSignificant(perM(b.value), 4),
+        unit: 'CPU-s',
+        peers: peers(perM),
+        note: `Ringwatch (b): scraper + storage-writer processes (Kafka's CPU not included), samples counted at the sink. ${peerNote}`,
+      },
+      { name: 'scrape -> remote write end to end: samples/s at the sink', value: Math.round(rate(b.value)), unit: 'samples/s', peers: peers(rate) },
+      { name: 'scrape -> remote write end to end: peak RSS (scraper + writer)', value: Math.round(rssMiB(b.value)), unit: 'MiB', peers: peers(rssMiB) },
+    );
+  } else {
+    out.push({ name: 'scrape -> remote write end to end (b)', value: Number.NaN, unit: '', note: `Ringwatch end-to-end run: ${b.reason}` });
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      targets: { type: 'string' },
+      interval: { type: 'string' },
+      warmup: { type: 'string' },
+      window: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      only: { type: 'string' },
+    },
+  });
+  const dirs = benchDirs();
+  const peers = ensurePeers(dirs);
+  const kafka = await startBenchKafka(dirs);
+  try {
+    const report = await runScrapePipelineBench({
+      dirs,
+      kafka,
+      peers,
+      profile: values['cpu-prof'] === true,
+      ...(values.targets !== undefined ? { targets: Number(values.targets) } : {}),
+      ...(values.interval !== undefined ? { intervalSeconds: Number(values.interval) } : {}),
+      ...(values.warmup !== undefined ? { warmupMs: Number(values.warmup) * 1000 } : {}),
+      ...(values.window !== undefined ? { windowMs: Number(values.window) * 1000 } : {}),
+      ...(values.only !== undefined ? { only: values.only.split(',') as ContestantName[] } : {}),
+    });
+    console.log(formatBenchTable([{ title: 'scrape pipeline', results: report.results }]));
+    if (values['cpu-prof'] === true) {
+      for (const [file, summary] of summarizeProfileDirs(dirs)) console.log(`\n${formatProfileSummary(file, summary)}`);
+    }
+  } finally {
+    await kafka.stop();
+  }
+}
