@@ -63,6 +63,8 @@ export interface ScrapePipelineBenchOptions {
   windowMs?: number;
   /** Run the Ringwatch nodes under node --cpu-prof (profiles in dirs.profiles/<node name>/). */
   profile?: boolean;
+  /** The Ringwatch scraper's `producer:` section (default: none, the scraper's defaults). */
+  scraperProducer?: Record<string, unknown>;
   /** Run only these contestants (default: all). */
   only?: ContestantName[];
   log?: (line: string) => void;
@@ -96,7 +98,7 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
   const expectedSamplesPerSecond = (targetsCount * (targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE)) / intervalSeconds;
   try {
     sink = await startRemoteWriteSink({ logDir: dirs.logs });
-    const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true };
+    const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true, scraperProducer: options.scraperProducer };
     const shared = { kafka: kafka.process?.pid, sink: sink.process.pid, targets: targets.process.pid };
     log(`scrape pipeline: ${targetsCount} targets x ${targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE} samples every ${intervalSeconds}s = ${expectedSamplesPerSecond} samples/s expected; warm-up ${warmupMs / 1000}s, window ${windowMs / 1000}s per contestant`);
 
@@ -181,6 +183,7 @@ interface ContestantEnv {
   targets: RunningTargetServer;
   intervalSeconds: number;
   profile: boolean;
+  scraperProducer: Record<string, unknown> | undefined;
 }
 
 /** The scrape_configs every contestant gets: one job, one static group per target. */
@@ -225,6 +228,7 @@ async function startScraper(env: ContestantEnv, name: string, topic: string): Pr
       kafka: { brokers: env.kafka.brokers, topic, partitions: 6 },
       global: globalSection(env.intervalSeconds),
       scrape_configs: scrapeConfigs(env.targets.targets),
+      ...(env.scraperProducer !== undefined ? { producer: env.scraperProducer } : {}),
     },
   });
 }
@@ -416,6 +420,7 @@ if (import.meta.main) {
       window: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       only: { type: 'string' },
+      linger: { type: 'string' },
     },
   });
   const dirs = benchDirs();
@@ -431,6 +436,7 @@ if (import.meta.main) {
       ...(values.interval !== undefined ? { intervalSeconds: Number(values.interval) } : {}),
       ...(values.warmup !== undefined ? { warmupMs: Number(values.warmup) * 1000 } : {}),
       ...(values.window !== undefined ? { windowMs: Number(values.window) * 1000 } : {}),
+      ...(values.linger !== undefined ? { scraperProducer: { linger: values.linger } } : {}),
       ...(values.only !== undefined ? { only: values.only.split(',') as ContestantName[] } : {}),
     });
     console.log(formatBenchTable([{ title: 'scrape pipeline', results: report.results }]));

@@ -22,6 +22,8 @@ interface SeriesState {
 
 /** One raw series text of the body. */
 interface CachedSeries {
+  /** The raw series text (a copy), for the positional match. */
+  raw: Uint8Array;
   /** null when metric relabeling drops the series. */
   series: SeriesState | null;
   /** The scrape that last reported this raw text. */
@@ -52,6 +54,14 @@ export class WriteRequestAppender implements SampleVisitor {
   private readonly series = new Map<string, SeriesState>();
   private readonly targetLabels: ReadonlyArray<readonly [string, string]>;
   private readonly job: JobScrapeOptions;
+  /**
+   * The raw series of the previous scrape in body order, and this scrape's so far. A target mostly
+   * serves the same series in the same order, so the series at position k is first compared with
+   * the previous scrape's k-th: equal bytes mean a hit with no string built and nothing hashed.
+   */
+  private previousOrder: CachedSeries[] = [];
+  private currentOrder: CachedSeries[] = [];
+  private position = 0;
   private seq = 0;
   private timestampMs = 0;
   private stats: AppendStats = emptyStats();
@@ -65,19 +75,28 @@ export class WriteRequestAppender implements SampleVisitor {
   begin(timestampMs: number): void {
     this.seq++;
     this.timestampMs = timestampMs;
+    const order = this.previousOrder;
+    this.previousOrder = this.currentOrder;
+    this.previousOrder.length = this.position;
+    this.currentOrder = order;
+    this.position = 0;
     this.writer.reset();
     this.stats = emptyStats();
   }
 
   onSample(body: Uint8Array, seriesStart: number, seriesEnd: number, value: number, timestampMs: number): void {
-    // latin1 maps bytes 1:1 to a string key, the cheapest exact key for the raw series text.
-    const key = Buffer.prototype.latin1Slice.call(body, seriesStart, seriesEnd) as string;
     this.stats.scraped++;
-    let entry = this.cache.get(key);
-    if (entry === undefined) {
-      entry = { series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
-      this.cache.set(key, entry);
+    let entry = this.previousOrder[this.position];
+    if (entry === undefined || !sameBytes(entry.raw, body, seriesStart, seriesEnd)) {
+      // latin1 maps bytes 1:1 to a string key, the cheapest exact key for the raw series text.
+      const key = Buffer.prototype.latin1Slice.call(body, seriesStart, seriesEnd) as string;
+      entry = this.cache.get(key);
+      if (entry === undefined) {
+        entry = { raw: body.slice(seriesStart, seriesEnd), series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
+        this.cache.set(key, entry);
+      }
     }
+    this.currentOrder[this.position++] = entry;
     if (entry.lastSeen === this.seq) {
       this.stats.duplicates++;
       return;
@@ -130,8 +149,7 @@ export class WriteRequestAppender implements SampleVisitor {
         const inPrevious = series.lastSeen === previous || (series.lastSeen === this.seq && series.prevSeen === previous);
         if (inPrevious && series.trackStaleness) this.appendStale(series.labels);
       }
-      this.cache.clear();
-      this.series.clear();
+      this.forgetAll();
       return this.stats;
     }
     for (const [key, series] of this.series) {
@@ -160,15 +178,31 @@ export class WriteRequestAppender implements SampleVisitor {
         n++;
       }
     }
+    this.forgetAll();
+    return n;
+  }
+
+  private forgetAll(): void {
     this.cache.clear();
     this.series.clear();
-    return n;
+    this.previousOrder.length = 0;
+    this.currentOrder.length = 0;
+    this.position = 0;
   }
 
   /** Distinct series (after relabeling) of the last scrape. */
   get cachedSeries(): number {
     return this.series.size;
   }
+}
+
+/** a equals b[start, end): a byte loop, cheaper than a native call for series-sized runs. */
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = a.length - 1; i >= 0; i--) {
+    if (a[i] !== b[start + i]) return false;
+  }
+  return true;
 }
 
 function emptyStats(): AppendStats {
