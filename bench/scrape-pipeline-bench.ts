@@ -45,6 +45,7 @@ export interface ContestantFigures {
   peakRssBytes: number;
   /** Share of the whole machine busy during the window (all processes, ours or not), 0..1. */
   machineBusy: number;
+  details: Record<string, number>;
 }
 
 export interface ScrapePipelineReport {
@@ -77,6 +78,8 @@ interface Started {
   stop: () => Promise<void>;
   /** Throws if a process of the contestant died. */
   check: () => void;
+  /** Extra figures read at the end of the window (e.g. V8 heap sizes), for the log and the JSON. */
+  details?: () => Promise<Record<string, number>>;
 }
 
 export function cpuSecondsPerMillion(figures: ContestantFigures): number {
@@ -155,7 +158,8 @@ async function measureContestant(
     started.check();
     let peakRssBytes = 0;
     for (const pid of Object.values(started.pids)) if (pid !== undefined) peakRssBytes += treePeakRssBytes(pid);
-    const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy };
+    const details = (await started.details?.()) ?? {};
+    const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy, details };
     const cpuText = Object.entries(cpuSeconds)
       .map(([p, s]) => `${p} ${s.toFixed(2)}`)
       .join(', ');
@@ -163,6 +167,9 @@ async function measureContestant(
       `  ${name}: ${Math.round(samples / windowSeconds)} samples/s, ${roundSignificant(cpuSecondsPerMillion(figures))} CPU-s per 1M samples, ` +
         `peak RSS ${Math.round(peakRssBytes / 2 ** 20)} MiB; CPU-s in ${windowSeconds.toFixed(1)} s: ${cpuText}; machine ${Math.round(machineBusy * 100)}% busy`,
     );
+    if (Object.keys(details).length > 0) {
+      log(`  ${name}: ${Object.entries(details).map(([k, v]) => `${k} ${Math.round(v / 2 ** 20)} MiB`).join(', ')}`);
+    }
     return { ok: true, value: figures };
   } catch (err) {
     const reason = err instanceof PeerMissing ? err.message : `failed: ${(err as Error).message.split('\n')[0]}`;
@@ -208,6 +215,19 @@ function nodeEnv(env: ContestantEnv, profileName: string): Record<string, string
   return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
 }
 
+/** V8 heap and off-heap memory of Ringwatch nodes, from prom-client's default metrics. */
+function nodeMemory(...nodes: RingwatchNode[]): () => Promise<Record<string, number>> {
+  return async () => {
+    const out: Record<string, number> = {};
+    for (const n of nodes) {
+      out[`${n.name} heap used`] = await fetchMetricSum(n.url, 'nodejs_heap_size_used_bytes');
+      out[`${n.name} heap total`] = await fetchMetricSum(n.url, 'nodejs_heap_size_total_bytes');
+      out[`${n.name} external`] = await fetchMetricSum(n.url, 'nodejs_external_memory_bytes');
+    }
+    return out;
+  };
+}
+
 function nodeCheck(...nodes: RingwatchNode[]): () => void {
   return () => {
     for (const n of nodes) if (!n.running) throw new Error(`${n.name} is not running: see ${n.logFile}`);
@@ -240,6 +260,7 @@ async function startRingwatchScraperOnly(env: ContestantEnv): Promise<Started> {
     samples: () => fetchMetricSum(scraper.url, 'ringwatch_scraper_samples_produced_total'),
     stop: () => scraper.stop(),
     check: nodeCheck(scraper),
+    details: nodeMemory(scraper),
   };
 }
 
@@ -276,6 +297,7 @@ async function startRingwatchEndToEnd(env: ContestantEnv): Promise<Started> {
       await writer.stop();
     },
     check: nodeCheck(scraper, writer),
+    details: nodeMemory(scraper, writer),
   };
 }
 

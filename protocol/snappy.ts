@@ -129,10 +129,6 @@ function emitCopy(dst: Uint8Array, d: number, offset: number, length: number): n
   return d + 2;
 }
 
-function load32(src: Uint8Array, i: number): number {
-  return src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24);
-}
-
 // Compresses src[start, end) (end - start <= 64 KiB, >= MIN_NON_LITERAL_FRAGMENT_SIZE) into dst at
 // d and returns the new end of dst. table holds positions relative to start.
 function encodeFragment(src: Uint8Array, start: number, end: number, dst: Uint8Array, d: number, table: Uint16Array): number {
