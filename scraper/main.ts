@@ -28,7 +28,9 @@ export async function runScraper(rawConfig: unknown): Promise<void> {
   const kafka = createKafka(config.kafka, logger);
   const producer = new KafkaSampleProducer(kafka, config.kafka, config.producer, logger, metrics);
   let jobOptions: (job: string) => JobScrapeOptions | undefined = () => undefined;
-  const manager = new ScrapeManager({ sink: producer, logger, metrics, jobOptions: (job) => jobOptions(job), maxMessageBytes: config.producer.maxMessageBytes });
+  const manager = new ScrapeManager({ sink: producer, logger, metrics, jobOptions: (job) => jobOptions(job), maxMessageBytes: config.producer.maxMessageBytes,
+    externalLabels: config.global.externalLabels,
+  });
   let ready = false;
   const server = await startNodeServer({
     listenAddress: config.listenAddress,

@@ -63,6 +63,8 @@ export interface ScrapeLoopOptions {
   onEnded?: (loop: ScrapeLoop) => void;
   /** Largest uncompressed WriteRequest in one Kafka message (compressed, it is never larger). */
   maxMessageBytes?: number;
+  /** global.external_labels: added to every series that lacks them. */
+  externalLabels?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Under Kafka's default message.max.bytes (1 MiB) even for incompressible data. */
@@ -99,8 +101,8 @@ export class ScrapeLoop {
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.logger = opts.logger.child({ target: opts.target.url, job: opts.target.job });
     this.scraper = new TargetScraper(opts.target, opts.job, opts.dispatcher);
-    this.appender = new WriteRequestAppender(opts.target.labels, opts.job);
-    this.report = new ScrapeReportEncoder(opts.target.labels);
+    this.appender = new WriteRequestAppender(opts.target.labels, opts.job, opts.externalLabels);
+    this.report = new ScrapeReportEncoder(opts.target.labels, opts.externalLabels);
   }
 
   /** Starts scraping at the first aligned tick at or after fromMs. */

@@ -16,6 +16,8 @@ export interface ScrapeManagerOptions {
   jobOptions: (job: string) => JobScrapeOptions | undefined;
   /** See ScrapeLoopOptions.maxMessageBytes. */
   maxMessageBytes?: number;
+  /** global.external_labels of this node. */
+  externalLabels?: Record<string, string>;
 }
 
 export class ScrapeManager {
@@ -52,6 +54,7 @@ export class ScrapeManager {
       logger: this.opts.logger,
       observer: { onScrape: (o) => this.record(o) },
       ...(this.opts.maxMessageBytes !== undefined ? { maxMessageBytes: this.opts.maxMessageBytes } : {}),
+      externalLabels: Object.entries(this.opts.externalLabels ?? {}),
       onEnded: (ended) => {
         void ended.idle().then(() => {
           if (this.loops.get(target.id) === ended) this.loops.delete(target.id);

@@ -22,9 +22,10 @@ export interface ScrapeReport {
 export class ScrapeReportEncoder {
   private readonly encoded: Uint8Array[];
 
-  constructor(targetLabels: ReadonlyArray<readonly [string, string]>) {
-    const names = targetLabels.map(([n]) => n);
-    const values = targetLabels.map(([, v]) => v);
+  constructor(targetLabels: ReadonlyArray<readonly [string, string]>, externalLabels: ReadonlyArray<readonly [string, string]> = []) {
+    const labels = [...targetLabels, ...externalLabels.filter(([n]) => !targetLabels.some(([t]) => t === n))];
+    const names = labels.map(([n]) => n);
+    const values = labels.map(([, v]) => v);
     this.encoded = REPORT_SERIES.map((metric) => encodeLabelSet(['__name__', ...names], [metric, ...values]));
   }
 

@@ -392,3 +392,24 @@ describe('ScrapeReportEncoder', () => {
     expect(staleTexts(stale).map((s) => s.slice(0, s.indexOf('{')))).toEqual([...REPORT_SERIES]);
   });
 });
+
+describe('external labels', () => {
+  it('are added to series and report series that lack them, never overriding', async () => {
+    const { WriteRequestAppender } = await import('./write-request-appender.ts');
+    const { ScrapeReportEncoder } = await import('./scrape-report.ts');
+    const { readGlobalConfig, readScrapeConfig } = await import('./scrape-config.ts');
+    const { parseExposition } = await import('./exposition/parser.ts');
+    const { decodeWriteRequest } = await import('../protocol/remote-write-codec.ts');
+    const job = readScrapeConfig({ job_name: 'j' }, 'job', readGlobalConfig({}, 'global'));
+    const external: [string, string][] = [['cluster', 'eu-1'], ['env', 'prod']];
+    const a = new WriteRequestAppender([['instance', 'h:1'], ['job', 'j']], job, external);
+    a.begin(1000);
+    parseExposition(Buffer.from('m 1\nn{env="dev"} 2\n'), 'prometheus-text', a);
+    a.end(false);
+    new ScrapeReportEncoder([['instance', 'h:1'], ['job', 'j'], ['env', 'target']], external).append(a.writer, { up: true, durationSeconds: 0, samplesScraped: 2, samplesPostRelabel: 2, seriesAdded: 2 }, 1000);
+    const byName = new Map(decodeWriteRequest(a.writer.bytes()).timeseries.map((t) => [t.labels.find((l) => l.name === '__name__')?.value, Object.fromEntries(t.labels.map((l) => [l.name, l.value]))]));
+    expect(byName.get('m')).toMatchObject({ cluster: 'eu-1', env: 'prod' });
+    expect(byName.get('n')).toMatchObject({ cluster: 'eu-1', env: 'dev' });
+    expect(byName.get('up')).toMatchObject({ cluster: 'eu-1', env: 'target' });
+  });
+});

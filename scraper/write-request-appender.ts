@@ -66,9 +66,13 @@ export class WriteRequestAppender implements SampleVisitor {
   private timestampMs = 0;
   private stats: AppendStats = emptyStats();
 
-  constructor(targetLabels: ReadonlyArray<readonly [string, string]>, job: JobScrapeOptions) {
+  private readonly externalLabels: ReadonlyArray<readonly [string, string]>;
+
+  /** externalLabels are added to every series that lacks them, as Prometheus' global.external_labels. */
+  constructor(targetLabels: ReadonlyArray<readonly [string, string]>, job: JobScrapeOptions, externalLabels: ReadonlyArray<readonly [string, string]> = []) {
     this.targetLabels = targetLabels;
     this.job = job;
+    this.externalLabels = externalLabels;
   }
 
   /** Starts a new scrape; samples without their own timestamp get timestampMs. */
@@ -122,6 +126,7 @@ export class WriteRequestAppender implements SampleVisitor {
   private lookUpSeries(body: Uint8Array, seriesStart: number, seriesEnd: number, timestampMs: number): SeriesState | null {
     const labelSet = seriesLabels(parseSeries(body, seriesStart, seriesEnd), this.targetLabels, this.job);
     if (labelSet === null) return null;
+    for (const [name, value] of this.externalLabels) if (!labelSet.has(name)) labelSet.set(name, value);
     const labels = encodeLabels(labelSet);
     const labelsKey = Buffer.prototype.latin1Slice.call(labels, 0, labels.length) as string;
     let series = this.series.get(labelsKey);
