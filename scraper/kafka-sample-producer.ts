@@ -13,6 +13,8 @@ export interface ProducerOptions {
   maxBufferedBytes: number;
   /** Largest number of messages in one produce request. */
   maxBatchMessages: number;
+  /** Largest produce request in bytes: Kafka's message.max.bytes bounds a partition's record batch. */
+  maxBatchBytes: number;
   /** Largest uncompressed WriteRequest per message: larger scrapes are split. */
   maxMessageBytes: number;
 }
@@ -35,6 +37,7 @@ export class KafkaSampleProducer implements SampleSink {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private retryDelayMs = 0;
+  private oneAtATime = false;
   private closed = false;
 
   constructor(kafka: Kafka, config: KafkaConfig, options: ProducerOptions, logger: Logger, metrics: ScraperMetrics) {
@@ -84,7 +87,16 @@ export class KafkaSampleProducer implements SampleSink {
   }
 
   private async flushOnce(): Promise<void> {
-    const end = Math.min(this.queue.length, this.head + this.options.maxBatchMessages);
+    let end = this.head;
+    let bytes = 0;
+    // After a record batch was refused as too large, send one message at a time until one passes.
+    const limit = this.oneAtATime ? 1 : this.options.maxBatchMessages;
+    while (end < this.queue.length && end - this.head < limit) {
+      const size = (this.queue[end] as Pending).value.length;
+      if (end > this.head && bytes + size > this.options.maxBatchBytes) break;
+      bytes += size;
+      end++;
+    }
     if (end === this.head) return;
     const batch = this.queue.slice(this.head, end);
     const messages: Message[] = batch.map((p) => ({ key: p.key, value: p.value }));
@@ -93,6 +105,7 @@ export class KafkaSampleProducer implements SampleSink {
       await this.producer.send({ topic: this.topic, acks: -1, messages });
       stopTimer();
       this.retryDelayMs = 0;
+      this.oneAtATime = false;
       // Items may have been dropped from the head meanwhile (buffer full): advance past what was sent.
       const sent = new Set(batch);
       while (this.head < this.queue.length && sent.has(this.queue[this.head] as Pending)) {
@@ -108,6 +121,21 @@ export class KafkaSampleProducer implements SampleSink {
       this.metrics.producerBufferedBytes.set(this.bufferedBytes);
     } catch (err) {
       this.metrics.produceErrors.inc();
+      const type = protocolErrorType(err);
+      if (type !== undefined && REFUSED_RECORDS.has(type)) {
+        if (batch.length > 1) {
+          this.oneAtATime = true;
+          this.logger.warn({ err: (err as Error).message, messages: batch.length }, 'Kafka refused the record batch: retrying message by message');
+          return;
+        }
+        // Kafka will never take this message (e.g. larger than the broker's message.max.bytes):
+        // drop it, counted, rather than block every target behind it.
+        const dropped = this.queue[this.head++] as Pending;
+        this.bufferedBytes -= dropped.value.length;
+        this.metrics.producerDropped.inc();
+        this.logger.error({ err: (err as Error).message, kafkaError: type, bytes: dropped.value.length, samples: dropped.samples }, 'Kafka refused a message: dropped');
+        return;
+      }
       this.retryDelayMs = Math.min(5000, Math.max(100, this.retryDelayMs * 2));
       this.logger.warn({ err: (err as Error).message, messages: batch.length, retryInMs: this.retryDelayMs }, 'produce failed, will retry');
     }
@@ -134,4 +162,14 @@ export class KafkaSampleProducer implements SampleSink {
   get pendingMessages(): number {
     return this.queue.length - this.head;
   }
+}
+
+/** Kafka errors that refuse the records themselves: retrying the same request cannot succeed. */
+const REFUSED_RECORDS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']);
+
+function protocolErrorType(err: unknown): string | undefined {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined; e !== undefined && e !== null; e = e.cause as typeof e) {
+    if (typeof e.type === 'string') return e.type;
+  }
+  return undefined;
 }

@@ -26,7 +26,7 @@ describe('readScraperConfig defaults', () => {
       global: { scrapeIntervalMs: 60_000, scrapeTimeoutMs: 10_000, externalLabels: {} },
       scrapeConfigs: [],
       kafka: { brokers: ['kafka-1:9092'], topic: 'ringwatch-samples', clientId: 'ringwatch-scraper', partitions: 12, replicationFactor: 1 },
-      producer: { lingerMs: 5, maxBufferedBytes: 256 * 1024 * 1024, maxBatchMessages: 1000, maxMessageBytes: 900 * 1024 },
+      producer: { lingerMs: 5, maxBufferedBytes: 256 * 1024 * 1024, maxBatchMessages: 1000, maxBatchBytes: 900 * 1024, maxMessageBytes: 900 * 1024 },
     });
     expect('etcd' in c).toBe(false);
   });
@@ -64,7 +64,7 @@ producer:
       ['node', 15_000, 10_000],
       ['fast', 5000, 5000],
     ]);
-    expect(c.producer).toEqual({ lingerMs: 20, maxBufferedBytes: 64 * 1024 * 1024, maxBatchMessages: 100, maxMessageBytes: 900 * 1024 });
+    expect(c.producer).toEqual({ lingerMs: 20, maxBufferedBytes: 64 * 1024 * 1024, maxBatchMessages: 100, maxBatchBytes: 900 * 1024, maxMessageBytes: 900 * 1024 });
   });
 
   it('a fleet member reads etcd', () => {

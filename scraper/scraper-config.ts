@@ -27,7 +27,7 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
   const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9470'), 'node.listen_address');
   const global = readGlobalConfig(root.global, 'global');
-  const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages', 'max_message_bytes']);
+  const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages', 'max_batch_bytes', 'max_message_bytes']);
   const etcd = root.etcd === undefined || root.etcd === null ? undefined : readEtcdConfig(root.etcd, 'etcd');
   const scrapeConfigs = readScrapeConfigs(root.scrape_configs, 'scrape_configs', global);
   if (etcd !== undefined && scrapeConfigs.length > 0) {
@@ -45,6 +45,7 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
       lingerMs: readDuration(producer, 'linger', 'producer', 5),
       maxBufferedBytes: readByteSize(producer, 'max_buffered_bytes', 'producer', 256 * 1024 * 1024),
       maxBatchMessages: readNumber(producer, 'max_batch_messages', join('', 'producer'), { fallback: 1000, min: 1 }),
+      maxBatchBytes: readByteSize(producer, 'max_batch_bytes', 'producer', DEFAULT_MAX_MESSAGE_BYTES),
       maxMessageBytes: readByteSize(producer, 'max_message_bytes', 'producer', DEFAULT_MAX_MESSAGE_BYTES),
     },
   };
