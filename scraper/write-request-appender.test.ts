@@ -413,3 +413,33 @@ describe('external labels', () => {
     expect(byName.get('up')).toMatchObject({ cluster: 'eu-1', env: 'target' });
   });
 });
+
+describe('positional match on a reused body buffer', () => {
+  it('never takes another series of the same length at the same offset for the cached one', async () => {
+    const { WriteRequestAppender } = await import('./write-request-appender.ts');
+    const { readGlobalConfig, readScrapeConfig } = await import('./scrape-config.ts');
+    const { parseExposition } = await import('./exposition/parser.ts');
+    const { decodeWriteRequest } = await import('../protocol/remote-write-codec.ts');
+    const job = readScrapeConfig({ job_name: 'j' }, 'job', readGlobalConfig({}, 'global'));
+    const a = new WriteRequestAppender([['job', 'j']], job);
+    // One buffer, overwritten in place by each scrape, as the target scraper does.
+    const buffer = Buffer.alloc(64);
+    const scrape = (text: string): Record<string, number> => {
+      buffer.fill(0);
+      const n = buffer.write(text);
+      a.begin(1000);
+      parseExposition(buffer.subarray(0, n), 'prometheus-text', a);
+      a.end(false);
+      const out: Record<string, number> = {};
+      for (const ts of decodeWriteRequest(a.writer.bytes()).timeseries) {
+        const name = ts.labels.find((l) => l.name === '__name__')?.value as string;
+        const sample = ts.samples[0] as { value: number };
+        if (!Number.isNaN(sample.value)) out[`${name}${ts.labels.find((l) => l.name === 'x')?.value ?? ''}`] = sample.value;
+      }
+      return out;
+    };
+    expect(scrape('aaa{x="1"} 1\nbbb{x="2"} 2\n')).toEqual({ aaa1: 1, bbb2: 2 });
+    expect(scrape('ccc{x="3"} 3\nddd{x="4"} 4\n')).toEqual({ ccc3: 3, ddd4: 4 });
+    expect(scrape('ccc{x="3"} 5\nddd{x="4"} 6\n')).toEqual({ ccc3: 5, ddd4: 6 });
+  });
+});

@@ -96,7 +96,7 @@ export class WriteRequestAppender implements SampleVisitor {
       const key = Buffer.prototype.latin1Slice.call(body, seriesStart, seriesEnd) as string;
       entry = this.cache.get(key);
       if (entry === undefined) {
-        entry = { raw: body.slice(seriesStart, seriesEnd), series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
+        entry = { raw: copyOf(body, seriesStart, seriesEnd), series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
         this.cache.set(key, entry);
       }
     }
@@ -199,6 +199,13 @@ export class WriteRequestAppender implements SampleVisitor {
   get cachedSeries(): number {
     return this.series.size;
   }
+}
+
+/** A copy: the body buffer is reused by the next scrape, so a view of it would change under us. */
+function copyOf(body: Uint8Array, start: number, end: number): Uint8Array {
+  const raw = new Uint8Array(end - start);
+  raw.set(body.subarray(start, end));
+  return raw;
 }
 
 /** a equals b[start, end): a byte loop, cheaper than a native call for series-sized runs. */
