@@ -8,7 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{bin,core,protocol,scraper,coordinator,storage-writer,alerting,deploy}/**/*.test.ts'],
+          include: ['{bin,core,protocol,scraper,coordinator,storage-writer,alerting,deploy,bench}/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
           environment: 'node',
         },
       },

@@ -5,14 +5,15 @@
 //
 //   node bench/run.ts [--cpu-prof] [--quick]
 //     --cpu-prof  run the Ringwatch nodes under node --cpu-prof and print their hot spots
-//     --quick     short windows and a small topic (a smoke test of the harness, not figures to quote)
+//     --quick     short windows and a small topic (a smoke test of the harness, not figures to
+//                 quote; its JSON goes to .data/bench/latest-quick.json)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { killAllManagedProcesses, liveProcessCount } from '../deploy/local/services/managed-process.ts';
 import type { RunningKafka } from '../deploy/local/services/kafka.ts';
 import { runCodecBench } from './codec-bench.ts';
-import { benchDirs, ensurePeers, startBenchKafka } from './bench-harness/bench-infrastructure.ts';
+import { benchDirs, ensurePeers, startBenchKafka, stopBenchKafka } from './bench-harness/bench-infrastructure.ts';
 import type { BenchResult, Measured } from './bench-harness/bench-result.ts';
 import { formatBenchTable, type BenchSection } from './bench-harness/bench-table.ts';
 import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-profile-summary.ts';
@@ -78,7 +79,7 @@ try {
       peers,
       profile,
       log: say,
-      ...(quick ? { targets: 50, warmupMs: 3000, windowMs: 5000 } : {}),
+      ...(quick ? { targets: 50, warmupMs: 3000, windowMs: 5000, rounds: 1 } : {}),
     });
     sections.push({ title: 'scrape pipeline (processes, same targets for all)', results: scrape.results });
   } catch (err) {
@@ -104,7 +105,7 @@ try {
   if (scrape === undefined) sections.push({ title: 'scrape pipeline (processes, same targets for all)', results: [], error: message });
   sections.push({ title: 'storage-writer (Kafka -> remote write sink)', results: [], error: message });
 } finally {
-  await kafka?.stop().catch((err: unknown) => say(`stopping Kafka: ${(err as Error).message}`));
+  if (kafka !== undefined) await stopBenchKafka(kafka, dirs).catch((err: unknown) => say(`stopping Kafka: ${(err as Error).message}`));
 }
 
 const seconds = (performance.now() - began) / 1000;
@@ -116,7 +117,8 @@ if (missingPeers.length > 0) {
 }
 process.stdout.write(`${quick ? 'QUICK RUN (smoke test, not figures to quote). ' : ''}Took ${seconds.toFixed(0)} s; load at the end ${formatLoad()}.\n`);
 
-const jsonFile = join(dirs.data, 'latest.json');
+// A smoke test must not replace the figures of the latest real run.
+const jsonFile = join(dirs.data, quick ? 'latest-quick.json' : 'latest.json');
 writeFileSync(
   jsonFile,
   `${JSON.stringify(
@@ -128,7 +130,7 @@ writeFileSync(
       machine: { ...machine, loadAverageAtEnd: machineInfo().loadAverage },
       peers,
       sections,
-      scrapePipeline: scrape === undefined ? null : { config: scrape.config, runs: scrape.runs },
+      scrapePipeline: scrape === undefined ? null : { config: scrape.config, runs: scrape.runs, rounds: scrape.rounds },
       writer: writer === undefined ? null : writer.figures,
       table,
     },

@@ -18,11 +18,12 @@ import { freePort } from '../deploy/local/services/free-port.ts';
 import type { RunningKafka } from '../deploy/local/services/kafka.ts';
 import { ManagedProcess } from '../deploy/local/services/managed-process.ts';
 import { httpProbe } from '../deploy/local/services/readiness.ts';
-import { benchDirs, ensurePeers, startBenchKafka, type BenchDirs, type PeerBinaries } from './bench-harness/bench-infrastructure.ts';
+import { benchDirs, benchNodeEnv, ensurePeers, startBenchKafka, stopBenchKafka, type BenchDirs, type PeerBinaries } from './bench-harness/bench-infrastructure.ts';
 import { roundSignificant, type BenchResult, type Measured, type PeerFigure } from './bench-harness/bench-result.ts';
 import { formatBenchTable } from './bench-harness/bench-table.ts';
 import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-profile-summary.ts';
 import { fetchMetricSum } from './bench-harness/metrics-reader.ts';
+import { combineRounds, cpuSecondsPerMillion, type ContestantFigures } from './bench-harness/contestant-figures.ts';
 import { CpuMeter, machineBusyShare, machineCpuTimes, treePeakRssBytes } from './bench-harness/proc-stats.ts';
 import { startRemoteWriteSink, type RunningSink } from './bench-harness/remote-write-sink.ts';
 import { startTargetServer, type RunningTargetServer } from './bench-harness/target-server.ts';
@@ -35,23 +36,22 @@ const MAX_SAMPLES_PER_SEND = 10_000;
 
 export type ContestantName = 'ringwatch-scraper' | 'ringwatch-end-to-end' | 'vmagent' | 'prometheus-agent';
 
-export interface ContestantFigures {
-  windowSeconds: number;
-  samples: number;
-  /** CPU seconds over the window by process: the contestant's own ones and the shared ones (kafka, sink, targets). */
-  cpuSeconds: Record<string, number>;
-  /** Which of cpuSeconds' processes are charged to the contestant. */
-  charged: string[];
-  peakRssBytes: number;
-  /** Share of the whole machine busy during the window (all processes, ours or not), 0..1. */
-  machineBusy: number;
-  details: Record<string, number>;
-}
+export { cpuSecondsPerMillion, type ContestantFigures };
 
 export interface ScrapePipelineReport {
   results: BenchResult[];
+  /** Every round of a contestant added up. */
   runs: Record<ContestantName, Measured<ContestantFigures>>;
-  config: { targets: number; intervalSeconds: number; warmupSeconds: number; windowSeconds: number; expectedSamplesPerSecond: number };
+  /** Each round on its own, in order. */
+  rounds: Record<ContestantName, Measured<ContestantFigures>[]>;
+  config: {
+    targets: number;
+    intervalSeconds: number;
+    warmupSeconds: number;
+    windowSeconds: number;
+    rounds: number;
+    expectedSamplesPerSecond: number;
+  };
 }
 
 export interface ScrapePipelineBenchOptions {
@@ -62,6 +62,11 @@ export interface ScrapePipelineBenchOptions {
   intervalSeconds?: number;
   warmupMs?: number;
   windowMs?: number;
+  /**
+   * Every contestant runs this many times, interleaved (a b c d a b c d), so that a burst of
+   * background load hits all of them alike; the rounds are added up. Default 2.
+   */
+  rounds?: number;
   /** Run the Ringwatch nodes under node --cpu-prof (profiles in dirs.profiles/<node name>/). */
   profile?: boolean;
   /** The Ringwatch scraper's `producer:` section (default: none, the scraper's defaults). */
@@ -82,28 +87,32 @@ interface Started {
   details?: () => Promise<Record<string, number>>;
 }
 
-export function cpuSecondsPerMillion(figures: ContestantFigures): number {
-  const cpu = figures.charged.reduce((sum, name) => sum + (figures.cpuSeconds[name] ?? 0), 0);
-  return figures.samples === 0 ? Number.NaN : cpu / (figures.samples / 1e6);
-}
-
 export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions): Promise<ScrapePipelineReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const targetsCount = options.targets ?? 200;
   const intervalSeconds = options.intervalSeconds ?? 1;
   const warmupMs = options.warmupMs ?? 10_000;
   const windowMs = options.windowMs ?? 30_000;
+  const roundCount = options.rounds ?? 2;
   const { dirs, kafka } = options;
 
   const targets = await startTargetServer({ targets: targetsCount, bodyFile: NODE_EXPORTER_BODY, logDir: dirs.logs });
   let sink: RunningSink | undefined;
-  const runs = {} as Record<ContestantName, Measured<ContestantFigures>>;
+  const rounds: Record<ContestantName, Measured<ContestantFigures>[]> = {
+    'ringwatch-scraper': [],
+    'ringwatch-end-to-end': [],
+    vmagent: [],
+    'prometheus-agent': [],
+  };
   const expectedSamplesPerSecond = (targetsCount * (targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE)) / intervalSeconds;
   try {
     sink = await startRemoteWriteSink({ logDir: dirs.logs });
     const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true, scraperProducer: options.scraperProducer };
     const shared = { kafka: kafka.process?.pid, sink: sink.process.pid, targets: targets.process.pid };
-    log(`scrape pipeline: ${targetsCount} targets x ${targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE} samples every ${intervalSeconds}s = ${expectedSamplesPerSecond} samples/s expected; warm-up ${warmupMs / 1000}s, window ${windowMs / 1000}s per contestant`);
+    log(
+      `scrape pipeline: ${targetsCount} targets x ${targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE} samples every ${intervalSeconds}s = ` +
+        `${expectedSamplesPerSecond} samples/s expected; ${roundCount} rounds of warm-up ${warmupMs / 1000}s + window ${windowMs / 1000}s per contestant`,
+    );
 
     const contestants: [ContestantName, () => Promise<Started>][] = [
       ['ringwatch-scraper', () => startRingwatchScraperOnly(env)],
@@ -111,28 +120,52 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
       ['vmagent', () => (options.peers.vmagent.ok ? startVmagent(env, options.peers.vmagent.value) : Promise.reject(new PeerMissing(options.peers.vmagent.reason)))],
       ['prometheus-agent', () => (options.peers.prometheus.ok ? startPrometheusAgent(env, options.peers.prometheus.value) : Promise.reject(new PeerMissing(options.peers.prometheus.reason)))],
     ];
-    for (const [name, start] of contestants) {
-      if (options.only !== undefined && !options.only.includes(name)) {
-        runs[name] = { ok: false, reason: 'not run (--only)' };
-        continue;
+    for (let round = 1; round <= roundCount; round++) {
+      for (const [name, start] of contestants) {
+        if (options.only !== undefined && !options.only.includes(name)) {
+          rounds[name].push({ ok: false, reason: 'not run (--only)' });
+          continue;
+        }
+        // A peer that is not there is not tried again.
+        const first = rounds[name][0];
+        if (first !== undefined && !first.ok && first.reason.startsWith(PEER_MISSING)) {
+          rounds[name].push(first);
+          continue;
+        }
+        rounds[name].push(await measureContestant(`${name} (round ${round})`, start, shared, warmupMs, windowMs, log));
       }
-      runs[name] = await measureContestant(name, start, shared, warmupMs, windowMs, log);
     }
   } finally {
     await sink?.stop();
     await targets.stop();
   }
+  const runs = {} as Record<ContestantName, Measured<ContestantFigures>>;
+  for (const name of Object.keys(rounds) as ContestantName[]) runs[name] = combineRounds(rounds[name]);
   return {
-    results: scrapeResults(runs, expectedSamplesPerSecond),
+    results: scrapeResults(runs, rounds, expectedSamplesPerSecond),
     runs,
-    config: { targets: targetsCount, intervalSeconds, warmupSeconds: warmupMs / 1000, windowSeconds: windowMs / 1000, expectedSamplesPerSecond },
+    rounds,
+    config: {
+      targets: targetsCount,
+      intervalSeconds,
+      warmupSeconds: warmupMs / 1000,
+      windowSeconds: windowMs / 1000,
+      rounds: roundCount,
+      expectedSamplesPerSecond,
+    },
   };
 }
 
-class PeerMissing extends Error {}
+const PEER_MISSING = 'peer missing: ';
+
+class PeerMissing extends Error {
+  constructor(reason: string) {
+    super(`${PEER_MISSING}${reason}`);
+  }
+}
 
 async function measureContestant(
-  name: ContestantName,
+  name: string,
   start: () => Promise<Started>,
   shared: Record<string, number | undefined>,
   warmupMs: number,
@@ -151,7 +184,13 @@ async function measureContestant(
     meter.start();
     const began = performance.now();
     await sleep(windowMs);
-    const cpuSeconds = meter.read();
+    const times = meter.readTimes();
+    const cpuSeconds: Record<string, number> = {};
+    const systemSeconds: Record<string, number> = {};
+    for (const [p, t] of Object.entries(times)) {
+      cpuSeconds[p] = t.user + t.system;
+      systemSeconds[p] = t.system;
+    }
     const windowSeconds = (performance.now() - began) / 1000;
     const samples = (await started.samples()) - samplesBefore;
     const machineBusy = machineBusyShare(machineBefore, machineCpuTimes());
@@ -159,9 +198,9 @@ async function measureContestant(
     let peakRssBytes = 0;
     for (const pid of Object.values(started.pids)) if (pid !== undefined) peakRssBytes += treePeakRssBytes(pid);
     const details = (await started.details?.()) ?? {};
-    const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy, details };
+    const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, systemSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy, details };
     const cpuText = Object.entries(cpuSeconds)
-      .map(([p, s]) => `${p} ${s.toFixed(2)}`)
+      .map(([p, s]) => `${p} ${s.toFixed(2)} (sys ${(systemSeconds[p] ?? 0).toFixed(2)})`)
       .join(', ');
     log(
       `  ${name}: ${Math.round(samples / windowSeconds)} samples/s, ${roundSignificant(cpuSecondsPerMillion(figures))} CPU-s per 1M samples, ` +
@@ -207,12 +246,12 @@ function globalSection(intervalSeconds: number): Record<string, string> {
   return { scrape_interval: `${intervalSeconds}s`, scrape_timeout: `${intervalSeconds}s` };
 }
 
-function nodeEnv(env: ContestantEnv, profileName: string): Record<string, string> {
-  if (!env.profile) return {};
+function nodeEnv(env: ContestantEnv, profileName: string): Record<string, string | undefined> {
+  if (!env.profile) return benchNodeEnv();
   const dir = join(env.dirs.profiles, profileName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+  return benchNodeEnv({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
 }
 
 /** V8 heap and off-heap memory of Ringwatch nodes, from prom-client's default metrics. */
@@ -382,7 +421,21 @@ function peerFigure(run: Measured<ContestantFigures>, peer: string, figure: (f: 
   return run.ok ? { peer, value: roundSignificant(figure(run.value), 4) } : { peer, value: null, note: `${peer}: ${run.reason}` };
 }
 
-function scrapeResults(runs: Record<ContestantName, Measured<ContestantFigures>>, expectedSamplesPerSecond: number): BenchResult[] {
+/** "per round: Ringwatch 5.1 / 4.9; vmagent 1.4 / 1.4; ...": how much the rounds disagree. */
+function roundSpread(rounds: Record<ContestantName, Measured<ContestantFigures>[]>, names: [ContestantName, string][]): string {
+  const parts: string[] = [];
+  for (const [name, label] of names) {
+    const values = rounds[name].filter((r) => r.ok).map((r) => (r.ok ? roundSignificant(cpuSecondsPerMillion(r.value), 3) : 0));
+    if (values.length > 0) parts.push(`${label} ${values.join(' / ')}`);
+  }
+  return `CPU-s per 1M samples per round: ${parts.join('; ')}.`;
+}
+
+function scrapeResults(
+  runs: Record<ContestantName, Measured<ContestantFigures>>,
+  rounds: Record<ContestantName, Measured<ContestantFigures>[]>,
+  expectedSamplesPerSecond: number,
+): BenchResult[] {
   const peers = (figure: (f: ContestantFigures) => number): PeerFigure[] => [
     peerFigure(runs.vmagent, 'vmagent', figure),
     peerFigure(runs['prometheus-agent'], 'prometheus-agent', figure),
@@ -401,7 +454,9 @@ function scrapeResults(runs: Record<ContestantName, Measured<ContestantFigures>>
         value: roundSignificant(perM(a.value), 4),
         unit: 'CPU-s',
         peers: peers(perM),
-        note: `Ringwatch (a): the scraper process alone (scrape, parse, encode, compress, produce to Kafka), samples from its ringwatch_scraper_samples_produced_total. ${peerNote}`,
+        note:
+          `Ringwatch (a): the scraper process alone (scrape, parse, encode, compress, produce to Kafka), samples from its ringwatch_scraper_samples_produced_total. ${peerNote} ` +
+          roundSpread(rounds, [['ringwatch-scraper', 'Ringwatch'], ['vmagent', 'vmagent'], ['prometheus-agent', 'Prometheus']]),
       },
       { name: 'scrape -> Kafka: samples/s', value: Math.round(rate(a.value)), unit: 'samples/s', peers: peers(rate) },
       { name: 'scrape -> Kafka: scraper peak RSS', value: Math.round(rssMiB(a.value)), unit: 'MiB', peers: peers(rssMiB) },
@@ -422,7 +477,7 @@ function scrapeResults(runs: Record<ContestantName, Measured<ContestantFigures>>
         value: roundSignificant(perM(b.value), 4),
         unit: 'CPU-s',
         peers: peers(perM),
-        note: `Ringwatch (b): scraper + storage-writer processes (Kafka's CPU not included), samples counted at the sink. ${peerNote}`,
+        note: `Ringwatch (b): scraper + storage-writer processes (Kafka's CPU not included), samples counted at the sink. ${peerNote} ${roundSpread(rounds, [['ringwatch-end-to-end', 'Ringwatch']])}`,
       },
       { name: 'scrape -> remote write end to end: samples/s at the sink', value: Math.round(rate(b.value)), unit: 'samples/s', peers: peers(rate) },
       { name: 'scrape -> remote write end to end: peak RSS (scraper + writer)', value: Math.round(rssMiB(b.value)), unit: 'MiB', peers: peers(rssMiB) },
@@ -440,6 +495,7 @@ if (import.meta.main) {
       interval: { type: 'string' },
       warmup: { type: 'string' },
       window: { type: 'string' },
+      rounds: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       only: { type: 'string' },
       linger: { type: 'string' },
@@ -458,6 +514,7 @@ if (import.meta.main) {
       ...(values.interval !== undefined ? { intervalSeconds: Number(values.interval) } : {}),
       ...(values.warmup !== undefined ? { warmupMs: Number(values.warmup) * 1000 } : {}),
       ...(values.window !== undefined ? { windowMs: Number(values.window) * 1000 } : {}),
+      ...(values.rounds !== undefined ? { rounds: Number(values.rounds) } : {}),
       ...(values.linger !== undefined ? { scraperProducer: { linger: values.linger } } : {}),
       ...(values.only !== undefined ? { only: values.only.split(',') as ContestantName[] } : {}),
     });
@@ -466,6 +523,6 @@ if (import.meta.main) {
       for (const [file, summary] of summarizeProfileDirs(dirs)) console.log(`\n${formatProfileSummary(file, summary)}`);
     }
   } finally {
-    await kafka.stop();
+    await stopBenchKafka(kafka, dirs);
   }
 }

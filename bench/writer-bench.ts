@@ -8,6 +8,7 @@
 // Peer row: Prometheus has no Kafka -> remote write mode, so the peer figure is the Prometheus
 // agent's whole-process CPU per million samples from the scrape pipeline run, which includes
 // scraping and parsing: an upper bound of what its remote-write path costs.
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -15,8 +16,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startRingwatchNode, type RingwatchNode } from '../deploy/local/ringwatch-node.ts';
 import { freePort } from '../deploy/local/services/free-port.ts';
 import { createKafkaTopic, type RunningKafka } from '../deploy/local/services/kafka.ts';
-import { mkdirSync, rmSync } from 'node:fs';
-import { benchDirs, startBenchKafka, type BenchDirs } from './bench-harness/bench-infrastructure.ts';
+import { benchDirs, benchNodeEnv, startBenchKafka, stopBenchKafka, type BenchDirs } from './bench-harness/bench-infrastructure.ts';
 import { roundSignificant, type BenchResult, type Measured, type PeerFigure } from './bench-harness/bench-result.ts';
 import { formatBenchTable } from './bench-harness/bench-table.ts';
 import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-profile-summary.ts';
@@ -110,12 +110,12 @@ async function measureWriter(options: WriterBenchOptions, log: (line: string) =>
   try {
     const port = await freePort();
     const name = 'bench-writer';
-    let env: Record<string, string> = {};
+    let env = benchNodeEnv();
     if (options.profile === true) {
       const dir = join(dirs.profiles, name);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      env = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+      env = benchNodeEnv({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
     }
     writer = await startRingwatchNode({
       kind: 'storage-writer',
@@ -160,7 +160,9 @@ async function measureWriter(options: WriterBenchOptions, log: (line: string) =>
       }
       await sleep(50);
     }
-    const cpuSeconds = meter.read();
+    const times = meter.readTimes();
+    const cpuSeconds: Record<string, number> = {};
+    for (const [p, t] of Object.entries(times)) cpuSeconds[p] = t.user + t.system;
     const wallSeconds = (performance.now() - began) / 1000;
     const writerPeakRssBytes = writer.process?.pid === undefined ? 0 : treePeakRssBytes(writer.process.pid);
     const writerReportedSamples = await fetchMetricSum(writer.url, 'ringwatch_writer_samples_sent_total');
@@ -178,7 +180,7 @@ async function measureWriter(options: WriterBenchOptions, log: (line: string) =>
     log(
       `  writer: ${figures.samples} samples in ${wallSeconds.toFixed(2)} s${complete ? '' : ' (TIMED OUT before the sink had everything)'}: ` +
         `${Math.round(figures.samples / wallSeconds)} samples/s, ${Math.round(figures.samples / (cpuSeconds['writer'] ?? Number.NaN))} samples per writer CPU-second; ` +
-        `CPU-s: ${Object.entries(cpuSeconds).map(([p, s]) => `${p} ${s.toFixed(2)}`).join(', ')}; writer peak RSS ${Math.round(writerPeakRssBytes / 2 ** 20)} MiB; ` +
+        `CPU-s: ${Object.entries(times).map(([p, t]) => `${p} ${(t.user + t.system).toFixed(2)} (sys ${t.system.toFixed(2)})`).join(', ')}; writer peak RSS ${Math.round(writerPeakRssBytes / 2 ** 20)} MiB; ` +
         `writer reports ${writerReportedSamples} samples sent (${before} before the window)`,
     );
     return figures;
@@ -302,6 +304,6 @@ if (import.meta.main) {
       for (const [file, summary] of summarizeProfileDirs(dirs)) if (file.startsWith('bench-writer/')) console.log(`\n${formatProfileSummary(file, summary)}`);
     }
   } finally {
-    await kafka.stop();
+    await stopBenchKafka(kafka, dirs);
   }
 }

@@ -62,7 +62,9 @@ export class ProtoWriter {
 
   /** An exact-size copy of the bytes written so far, independent of this writer. */
   copyBytes(): Uint8Array {
-    const out = new Uint8Array(this.pos);
+    // From Node's shared pool when small: many short copies (cached label sets) then share a few
+    // ArrayBuffers instead of owning one each, which keeps major GCs cheap.
+    const out = Buffer.allocUnsafe(this.pos);
     out.set(this.buf.subarray(0, this.pos));
     return out;
   }

@@ -203,7 +203,8 @@ export class WriteRequestAppender implements SampleVisitor {
 
 /** A copy: the body buffer is reused by the next scrape, so a view of it would change under us. */
 function copyOf(body: Uint8Array, start: number, end: number): Uint8Array {
-  const raw = new Uint8Array(end - start);
+  // Pooled (see ProtoWriter.copyBytes): one ArrayBuffer per few hundred series, not one each.
+  const raw = Buffer.allocUnsafe(end - start);
   raw.set(body.subarray(start, end));
   return raw;
 }

@@ -30,6 +30,12 @@ export async function startBenchKafka(dirs: BenchDirs): Promise<RunningKafka> {
   return startKafka({ dataDir, logDir: dirs.logs, numPartitions: 6, heapMb: 1024, logLevel: 'WARN' });
 }
 
+/** Stops the benchmark's Kafka and deletes its storage (the topics are of no use afterwards: hundreds of MB). */
+export async function stopBenchKafka(kafka: RunningKafka, dirs: BenchDirs): Promise<void> {
+  await kafka.stop();
+  rmSync(join(dirs.data, 'kafka'), { recursive: true, force: true });
+}
+
 export interface PeerBinaries {
   vmagent: Measured<string>;
   prometheus: Measured<string>;
@@ -46,10 +52,10 @@ function executable(path: string): boolean {
 
 /**
  * Runs bench/peers/build.sh (a no-op once built; about 6 minutes cold) and says which peer
- * binaries are there, or why not.
+ * binaries are there, or why not. BENCH_PEERS_DIR overrides where they go (default
+ * .cache/peers); not RINGWATCH_*, which the nodes read as configuration.
  */
-export function ensurePeers(dirs: BenchDirs): PeerBinaries {
-  const out = join(dirs.root, '.cache', 'peers');
+export function ensurePeers(dirs: BenchDirs, out: string = process.env['BENCH_PEERS_DIR'] ?? join(dirs.root, '.cache', 'peers')): PeerBinaries {
   const logFile = join(dirs.logs, 'peers-build.log');
   const build = spawnSync('bash', [join(dirs.root, 'bench', 'peers', 'build.sh'), out], { encoding: 'utf8', timeout: 20 * 60_000 });
   writeFileSync(logFile, `${build.stdout ?? ''}${build.stderr ?? ''}`);
@@ -65,4 +71,15 @@ export function ensurePeers(dirs: BenchDirs): PeerBinaries {
     return { ok: false, reason: buildProblem ?? `${path} missing after bench/peers/build.sh` };
   };
   return { vmagent: locate('vmagent'), prometheus: locate('prometheus') };
+}
+
+/**
+ * Environment for a Ringwatch node under benchmark: `extra` on top, and every RINGWATCH_* variable
+ * of this shell removed (the nodes read them as configuration overrides, e.g. the local stack's
+ * RINGWATCH_KAFKA__BROKERS), so a run measures exactly the configuration the benchmark wrote.
+ */
+export function benchNodeEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const name of Object.keys(process.env)) if (name.startsWith('RINGWATCH_')) env[name] = undefined;
+  return { ...env, ...extra };
 }

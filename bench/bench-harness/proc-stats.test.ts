@@ -67,6 +67,9 @@ describe('against this machine', () => {
     expect(treePeakRssBytes(pid)).toBeGreaterThan(10 * 1024 * 1024);
     // Idle now: the window sees (almost) nothing.
     expect(meter.read().child).toBeLessThan(0.1);
+    const times = meter.readTimes().child!;
+    expect(times.user).toBeGreaterThanOrEqual(0);
+    expect(times.system).toBeGreaterThanOrEqual(0);
     child.stdin.end();
     await new Promise((resolve) => child.once('exit', resolve));
     expect(treeCpuSeconds(pid)).toBe(0);

@@ -99,19 +99,36 @@ function allStats(): ProcStat[] {
   return out;
 }
 
+export interface CpuTimes {
+  /** Seconds in user mode. */
+  user: number;
+  /** Seconds in the kernel on the process' behalf (syscalls: socket reads and writes...). */
+  system: number;
+}
+
 /**
- * CPU seconds (user + system) used so far by pid and its live descendants, plus the children
- * they reaped. 0 for a process that is gone.
+ * CPU time used so far by pid and its live descendants, plus the children they reaped. Zero for
+ * a process that is gone.
  */
-export function treeCpuSeconds(pid: number): number {
+export function treeCpuTimes(pid: number): CpuTimes {
   const stats = allStats();
   const byPid = new Map(stats.map((s) => [s.pid, s]));
-  let ticks = 0;
+  let user = 0;
+  let system = 0;
   for (const p of descendantPids(pid, stats)) {
     const s = byPid.get(p);
-    if (s !== undefined) ticks += s.utime + s.stime + s.cutime + s.cstime;
+    if (s === undefined) continue;
+    user += s.utime + s.cutime;
+    system += s.stime + s.cstime;
   }
-  return ticks / clockTicksPerSecond();
+  const hz = clockTicksPerSecond();
+  return { user: user / hz, system: system / hz };
+}
+
+/** treeCpuTimes' user + system. */
+export function treeCpuSeconds(pid: number): number {
+  const t = treeCpuTimes(pid);
+  return t.user + t.system;
 }
 
 /** Peak resident set (VmHWM) of pid and its live descendants, summed; 0 when gone. */
@@ -133,8 +150,8 @@ export function treePeakRssBytes(pid: number): number {
  */
 export class CpuMeter {
   private readonly pids: ReadonlyMap<string, number>;
-  private readonly baseline = new Map<string, number>();
-  private readonly last = new Map<string, number>();
+  private readonly baseline = new Map<string, CpuTimes>();
+  private readonly last = new Map<string, CpuTimes>();
 
   constructor(pids: Record<string, number | undefined>) {
     const m = new Map<string, number>();
@@ -144,22 +161,30 @@ export class CpuMeter {
 
   start(): void {
     for (const [name, pid] of this.pids) {
-      const s = treeCpuSeconds(pid);
-      this.baseline.set(name, s);
-      this.last.set(name, s);
+      const t = treeCpuTimes(pid);
+      this.baseline.set(name, t);
+      this.last.set(name, t);
     }
   }
 
-  /** Seconds used by each tree since start(). */
+  /** User and system seconds used by each tree since start(). */
+  readTimes(): Record<string, CpuTimes> {
+    const out: Record<string, CpuTimes> = {};
+    for (const [name, pid] of this.pids) {
+      const now = treeCpuTimes(pid);
+      const last = this.last.get(name) ?? { user: 0, system: 0 };
+      const current = now.user + now.system >= last.user + last.system ? now : last; // gone (0): keep the last reading
+      this.last.set(name, current);
+      const base = this.baseline.get(name) ?? { user: 0, system: 0 };
+      out[name] = { user: current.user - base.user, system: current.system - base.system };
+    }
+    return out;
+  }
+
+  /** Seconds (user + system) used by each tree since start(). */
   read(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [name, pid] of this.pids) {
-      const now = treeCpuSeconds(pid);
-      const last = this.last.get(name) ?? 0;
-      const current = now >= last ? now : last; // gone (0): keep the last reading
-      this.last.set(name, current);
-      out[name] = current - (this.baseline.get(name) ?? 0);
-    }
+    for (const [name, t] of Object.entries(this.readTimes())) out[name] = t.user + t.system;
     return out;
   }
 }
