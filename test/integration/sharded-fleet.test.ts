@@ -85,12 +85,15 @@ describe('sharded scraper fleet', () => {
   it('a fourth scraper joins: it owns about a quarter within 2 intervals, no tick missed or doubled', async () => {
     const from = Date.now();
     const s4 = await startScraper('s4');
-    await waitIntervals(2);
-    await eventually(async () => ((await ownedBy(s4)) > 0 ? true : undefined), { timeoutMs: 10_000, description: 's4 owning targets' });
+    // Within 2 intervals of joining, the new scraper owns about a quarter of the targets.
     await waitIntervals(2);
     const owned4 = await ownedBy(s4);
     expect(owned4).toBeGreaterThanOrEqual(Math.floor(TARGETS / 4 / 1.2));
     expect(owned4).toBeLessThanOrEqual(Math.ceil((TARGETS / 4) * 1.1));
+    // ...and scrapes them: two intervals later every one of its targets has been scraped (up).
+    await waitIntervals(2);
+    const s4Targets = (await (await fetch(`${s4.url}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string }[] } };
+    expect(s4Targets.data.activeTargets.map((t) => t.health).filter((h) => h !== 'up')).toEqual([]);
     const owned = await Promise.all([...scrapers.values()].map(ownedBy));
     expect(owned.reduce((a, b) => a + b, 0)).toBe(TARGETS);
     expect(cadenceViolations(servedTimes(), INTERVAL_MS, from, Date.now())).toEqual([]);
