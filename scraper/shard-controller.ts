@@ -4,7 +4,6 @@
 import type { TargetRecord } from '../core/cluster-state.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ClusterView } from './cluster-view.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
 import type { ScrapeManager } from './scrape-manager.ts';
 import type { ScraperMetrics } from './scraper-metrics.ts';
 import type { TargetAssigner } from './target-assigner.ts';
@@ -82,6 +81,3 @@ export class ShardController {
     if (this.timer !== undefined) clearTimeout(this.timer);
   }
 }
-
-/** Job options for a job record from etcd, cached by its text. */
-export type JobOptionsResolver = (job: string) => JobScrapeOptions | undefined;
