@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../core/config-file.ts';
-import { ConfigError } from '../core/config-schema.ts';
+import { configError } from '../test/harness/config-error.ts';
 import { readGlobalConfig, readScrapeConfig, readScrapeConfigs, type GlobalScrapeConfig } from './scrape-config.ts';
 
 const GLOBAL: GlobalScrapeConfig = { scrapeIntervalMs: 15_000, scrapeTimeoutMs: 10_000, externalLabels: {} };
-
-/** The ConfigError thrown by fn (fails the test if fn does not throw one). */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('readGlobalConfig', () => {
   it('defaults as Prometheus: 1m interval, 10s timeout', () => {

@@ -1,20 +1,10 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { applyEnvOverrides, parseConfigText } from '../core/config-file.ts';
-import { ConfigError } from '../core/config-schema.ts';
+import { configError } from '../test/harness/config-error.ts';
 import { readScraperConfig } from './scraper-config.ts';
 
 const MINIMAL = { kafka: { brokers: ['kafka-1:9092'] } };
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('readScraperConfig defaults', () => {
   it('only the brokers are required', () => {

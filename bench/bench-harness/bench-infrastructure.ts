@@ -1,9 +1,9 @@
 // What the benchmarks run on: a fresh single-node Kafka under .data/bench/, the peers built by
 // bench/peers/build.sh, and where data, logs and configs go.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../deploy/local/services/install-locations.ts';
+import { isExecutable, repoRoot } from '../../deploy/local/services/install-locations.ts';
 import { startKafka, type RunningKafka } from '../../deploy/local/services/kafka.ts';
 import type { Measured } from './bench-result.ts';
 
@@ -41,15 +41,6 @@ export interface PeerBinaries {
   prometheus: Measured<string>;
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs bench/peers/build.sh (a no-op once built; about 6 minutes cold) and says which peer
  * binaries are there, or why not. BENCH_PEERS_DIR overrides where they go (default
@@ -67,7 +58,7 @@ export function ensurePeers(dirs: BenchDirs, out: string = process.env['BENCH_PE
   }
   const locate = (name: string): Measured<string> => {
     const path = join(out, name);
-    if (executable(path)) return { ok: true, value: path };
+    if (isExecutable(path)) return { ok: true, value: path };
     return { ok: false, reason: buildProblem ?? `${path} missing after bench/peers/build.sh` };
   };
   return { vmagent: locate('vmagent'), prometheus: locate('prometheus') };

@@ -21,17 +21,22 @@ export function repoRoot(from: string = import.meta.url): string {
 }
 
 /** The first of `names` found on PATH, as an absolute path. */
+/** Whether path is a file this process may execute. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function findExecutable(names: readonly string[]): string {
   const dirs = (process.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
   for (const name of names) {
     for (const dir of dirs) {
       const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // keep looking
-      }
+      if (isExecutable(candidate)) return candidate;
     }
   }
   throw new Error(`none of ${names.join(', ')} found on PATH: ${INSTALL_HINT}`);

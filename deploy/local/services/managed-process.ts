@@ -2,7 +2,8 @@
 // appended to a log file, a readiness wait that explains failures, and a registry that kills every
 // live child when this process exits, so nothing is left behind.
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { isExecutable } from './install-locations.ts';
 import { dirname, isAbsolute } from 'node:path';
 import { pollUntilReady, type ReadinessProbe } from './readiness.ts';
 
@@ -188,15 +189,6 @@ function withParentDeathSignal(command: string, args: readonly string[], wanted:
   // with setpriv's exit code.
   if (setprivPath === null || (isAbsolute(command) && !isExecutable(command))) return [command, args];
   return [setprivPath, ['--pdeathsig', 'KILL', '--', command, ...args]];
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function installExitHooks(): void {
