@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{bin,core,protocol,scraper,coordinator,storage-writer,alerting,deploy,bench}/**/*.test.ts'],
+          include: ['{bin,core,protocol,model,discovery,cluster,template,scraper,coordinator,storage-writer,alerting,notifier,query,deploy,bench,test/architecture}/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
         },

@@ -1,7 +1,7 @@
 // Target placement (scraper/hash-ring.ts) at fleet scale: how long assign() takes for 1,000,000
 // targets over 100 scrapers, how many targets change owner when one scraper joins (100 → 101) or
 // leaves (100 → 99) compared with the ideal 1/N, and how even the load is.
-import { HashRing } from '../scraper/hash-ring.ts';
+import { BoundedLoadRendezvous } from '../cluster/rendezvous-placement.ts';
 
 export interface BenchResult {
   name: string;
@@ -45,7 +45,7 @@ function maxOverMean(owners: Map<string, string>, members: number): number {
 export async function runRingBench(): Promise<BenchResult[]> {
   const keys = targetKeys();
   const members = Array.from({ length: MEMBERS + 1 }, (_, i) => `scraper-${i}.ringwatch.svc:8080`);
-  const ring = new HashRing();
+  const ring = new BoundedLoadRendezvous();
 
   // Warm-up on a tenth of the keys so that timing measures optimized code.
   ring.setMembers(members.slice(0, MEMBERS));

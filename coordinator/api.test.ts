@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { MemberRecord, RegisteredTarget, TargetRecord } from '../core/cluster-state.ts';
+import type { MemberRecord, RegisteredTarget, TargetRecord } from '../cluster/cluster-state.ts';
 import { createLogger } from '../core/logger.ts';
-import { readGlobalConfig, readScrapeConfig } from '../scraper/scrape-config.ts';
+import { readGlobalConfig, readScrapeConfig } from '../model/scrape-config.ts';
 import { MAX_BODY_BYTES, mountCoordinatorApi, type CoordinatorApiDeps } from './api.ts';
 import { computeRingView } from './ring-view.ts';
-import type { TargetGroup } from '../scraper/target-builder.ts';
+import type { TargetGroup } from '../discovery/target-group.ts';
 import type { ScrapeHealth } from './scraper-health.ts';
 import { buildTargetList, jobRecord, type TargetList } from './target-list.ts';
 

@@ -10,7 +10,7 @@
 // the scrapers do; health comes from the owning scrapers themselves.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { memberState, type MemberRecord, type RegisteredTarget, type TargetRecord } from '../core/cluster-state.ts';
+import { memberState, type MemberRecord, type RegisteredTarget, type TargetRecord } from '../cluster/cluster-state.ts';
 import { formatDuration } from '../core/duration.ts';
 import type { Logger } from '../core/logger.ts';
 import { bearerTokenMatches } from './api-auth.ts';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, checkHostPort, join, readObject, readOptionalString, readString } from '../core/config-schema.ts';
 import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
-import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from '../scraper/scrape-config.ts';
+import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
 
 export interface ApiConfig {
   /** Bearer token required to register or remove targets; unset: anyone may. */

@@ -1,6 +1,6 @@
 // The coordinator's own /metrics.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { sourceMechanism } from './discovery/discoverer.ts';
+import { sourceMechanism } from '../discovery/discoverer.ts';
 import type { TargetList } from './target-list.ts';
 
 export class CoordinatorMetrics {

@@ -1,7 +1,7 @@
 // Members and targets as etcd has them, for the API. Concurrent requests share one read, and a
 // read is reused for a moment, so a dashboard polling several endpoints costs one etcd round.
 import type { Etcd3 } from 'etcd3';
-import { decodeMember, decodeTarget, KEYS, type MemberRecord, type TargetRecord } from '../core/cluster-state.ts';
+import { decodeMember, decodeTarget, KEYS, type MemberRecord, type TargetRecord } from '../cluster/cluster-state.ts';
 import type { Logger } from '../core/logger.ts';
 import type { FleetState } from './api.ts';
 

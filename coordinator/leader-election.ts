@@ -3,7 +3,7 @@
 // etcd.lease_ttl, so a leader that dies is replaced within that TTL; a leader that stops resigns
 // and is replaced at once. On any campaign error we stop leading and campaign again, with backoff.
 import type { Campaign, Election, Etcd3 } from 'etcd3';
-import { KEYS } from '../core/cluster-state.ts';
+import { KEYS } from '../cluster/cluster-state.ts';
 import type { Logger } from '../core/logger.ts';
 
 export interface Leadership {

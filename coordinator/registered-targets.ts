@@ -2,7 +2,7 @@
 // every coordinator's discovery sees them (discovery/registered.ts). Any coordinator may write
 // them: the leader picks them up from etcd like everyone else.
 import type { Etcd3 } from 'etcd3';
-import { encodeRecord, KEYS, type RegisteredTarget } from '../core/cluster-state.ts';
+import { encodeRecord, KEYS, type RegisteredTarget } from '../cluster/cluster-state.ts';
 
 export function registeredKey(prefix: string, job: string, address: string): string {
   return `${prefix}${KEYS.registered}${job}/${address}`;

@@ -1,9 +1,9 @@
+import { isValidLabelName } from '../model/labels.ts';
 // Validation of the API's target registration and removal requests; every error says which field
 // is wrong and why, for a 400.
 export const MAX_TARGETS_PER_REQUEST = 1000;
 export const MAX_LABELS_PER_REQUEST = 64;
 const MAX_LABEL_VALUE_LENGTH = 4096;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s/[\]@?#]+):(\d{1,5})$/;
 
 /** A request the API answers with 400 and this message. */
@@ -80,7 +80,7 @@ function readLabels(value: unknown): Record<string, string> {
   if (entries.length > MAX_LABELS_PER_REQUEST) throw new RequestError(`labels: at most ${MAX_LABELS_PER_REQUEST} labels per request, got ${entries.length}`);
   const out: Record<string, string> = {};
   for (const [name, v] of entries) {
-    if (!LABEL_NAME.test(name)) throw new RequestError(`labels: "${name}" is not a valid label name`);
+    if (!isValidLabelName(name)) throw new RequestError(`labels: "${name}" is not a valid label name`);
     if (name === '__address__') throw new RequestError('labels: __address__ is set from targets');
     if (typeof v !== 'string') throw new RequestError(`labels.${name}: expected a string value`);
     if (v.length > MAX_LABEL_VALUE_LENGTH) throw new RequestError(`labels.${name}: value longer than ${MAX_LABEL_VALUE_LENGTH} characters`);

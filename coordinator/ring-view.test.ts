@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberRecord } from '../core/cluster-state.ts';
-import { HashRing } from '../scraper/hash-ring.ts';
+import type { MemberRecord } from '../cluster/cluster-state.ts';
+import { BoundedLoadRendezvous } from '../cluster/rendezvous-placement.ts';
 import { computeRingView } from './ring-view.ts';
 
 const member = (id: string, activeFrom: number, activeUntil?: number): MemberRecord => ({
@@ -18,7 +18,7 @@ describe('computeRingView', () => {
     const members = [member('a', 0), member('b', 0), member('joining', 2000), member('leaving', 0, 500), member('still', 0, 5000)];
     const view = computeRingView(members, targets, 1000);
     expect(view.activeMembers).toEqual(['a', 'b', 'still']);
-    const ring = new HashRing();
+    const ring = new BoundedLoadRendezvous();
     ring.setMembers(['still', 'b', 'a']);
     expect(view.owners).toEqual(ring.assign(targets));
     expect(view.load.get('joining')).toBe(0);

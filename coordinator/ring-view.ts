@@ -1,8 +1,9 @@
 // Who owns which target now, as the scrapers themselves compute it: the members active at this
-// instant, the whole target list, the same sharder. Pure.
-import type { MemberRecord } from '../core/cluster-state.ts';
-import { HashRing, type Sharder } from '../scraper/hash-ring.ts';
-import { membersActiveAt } from '../scraper/target-assigner.ts';
+// instant, the whole target list, the same placement. Pure.
+import type { MemberRecord } from '../cluster/cluster-state.ts';
+import type { Placement } from '../cluster/placement.ts';
+import { BoundedLoadRendezvous } from '../cluster/rendezvous-placement.ts';
+import { membersActiveAt } from '../cluster/target-assigner.ts';
 
 export interface RingView {
   /** Ids of the members that own targets now, sorted. */
@@ -19,14 +20,14 @@ export function computeRingView(
   members: readonly MemberRecord[],
   targetIds: readonly string[],
   nowMs: number,
-  makeSharder: () => Sharder = () => new HashRing(),
+  makePlacement: () => Placement = () => new BoundedLoadRendezvous(),
 ): RingView {
   const activeMembers = membersActiveAt(members, nowMs);
   let owners = new Map<string, string>();
   if (activeMembers.length > 0) {
-    const sharder = makeSharder();
-    sharder.setMembers(activeMembers);
-    owners = sharder.assign(targetIds);
+    const placement = makePlacement();
+    placement.setMembers(activeMembers);
+    owners = placement.assign(targetIds);
   }
   const load = new Map<string, number>();
   for (const m of members) load.set(m.id, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { targetId } from '../scraper/scrape-target.ts';
+import { targetId } from '../model/scrape-target.ts';
 import { fetchScrapeHealth, memberUrl, readScraperTargets } from './scraper-health.ts';
 
 const entry = (health: string, lastScrape: string) => ({

@@ -1,8 +1,8 @@
 // Scrape health as the scrapers report it: each member serves Prometheus' /api/v1/targets for the
 // targets it scrapes. Fetched from every member at once with a short timeout; a member that does
 // not answer in time simply contributes nothing (its targets show health "unknown").
-import type { MemberRecord } from '../core/cluster-state.ts';
-import { targetId } from '../scraper/scrape-target.ts';
+import type { MemberRecord } from '../cluster/cluster-state.ts';
+import { targetId } from '../model/scrape-target.ts';
 
 export interface ScrapeHealth {
   /** The member that reported it. */

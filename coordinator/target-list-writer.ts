@@ -3,7 +3,7 @@
 // is fenced on the leader's election key: once leadership is lost (the key is gone with its lease),
 // no write of ours lands, even one that was already under way.
 import type { Etcd3 } from 'etcd3';
-import { KEYS } from '../core/cluster-state.ts';
+import { KEYS } from '../cluster/cluster-state.ts';
 import type { Logger } from '../core/logger.ts';
 import { chunk, diffKeys, type KeyOperation } from './target-list.ts';
 

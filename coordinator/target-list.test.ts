@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJob, decodeTarget, KEYS } from '../core/cluster-state.ts';
-import { readGlobalConfig, readScrapeConfig } from '../scraper/scrape-config.ts';
-import type { TargetGroup } from '../scraper/target-builder.ts';
+import { decodeJob, decodeTarget, KEYS } from '../cluster/cluster-state.ts';
+import { readGlobalConfig, readScrapeConfig } from '../model/scrape-config.ts';
+import type { TargetGroup } from '../discovery/target-group.ts';
 import { buildJobTargets, buildTargetList, chunk, diffKeys, jobRecord, targetListKeys, type JobDefinition } from './target-list.ts';
 
 const global = readGlobalConfig({ scrape_interval: '15s', scrape_timeout: '5s' }, 'global');

@@ -1,10 +1,11 @@
 // Discovered groups -> the target list the fleet scrapes: per job, Prometheus' target building
 // (relabel_configs, PopulateLabels), then target_limit; plus one JobRecord per job so scrapers can
 // rebuild the job's options. Also the diff between two lists as etcd key operations. Pure.
-import { encodeRecord, KEYS, type JobRecord, type TargetRecord } from '../core/cluster-state.ts';
+import { encodeRecord, KEYS, type JobRecord, type TargetRecord } from '../cluster/cluster-state.ts';
 import { formatDuration } from '../core/duration.ts';
-import type { JobScrapeOptions } from '../scraper/scrape-config.ts';
-import { buildTargets, type TargetGroup } from '../scraper/target-builder.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
+import { buildTargets } from '../discovery/target-builder.ts';
+import type { TargetGroup } from '../discovery/target-group.ts';
 
 export interface JobDefinition {
   options: JobScrapeOptions;

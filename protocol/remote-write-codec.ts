@@ -17,6 +17,7 @@ import {
   writeInt64At,
   writeUvarintAt,
 } from './proto-writer.ts';
+import { compareCodePoints } from '../core/code-point-order.ts';
 
 /** HTTP headers of a remote write 1.0 request (callers add their own User-Agent). */
 export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -59,24 +60,6 @@ const TAG_LABEL_VALUE = (2 << 3) | WIRE_LENGTH_DELIMITED; // 0x12
 const TAG_SAMPLE_VALUE = (1 << 3) | WIRE_FIXED64; // 0x09
 const TAG_SAMPLE_TIMESTAMP = (2 << 3) | WIRE_VARINT; // 0x10
 
-// Go compares label names as UTF-8 bytes; JS compares UTF-16 code units. The two orders differ
-// only between surrogates (0xD800-0xDFFF, i.e. code points >= 0x10000) and 0xE000-0xFFFF, so
-// remap those units to put astral characters last, as their 4-byte UTF-8 encodings are.
-function utf8Order(unit: number): number {
-  if (unit < 0xd800) return unit;
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-function compareUtf8(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return utf8Order(x) - utf8Order(y);
-  }
-  return a.length - b.length;
-}
-
 const labelWriter = new ProtoWriter(4096);
 
 /**
@@ -94,7 +77,7 @@ export function encodeLabelSet(names: readonly string[], values: readonly string
     if (names[i] === '') throw new Error('encodeLabelSet: empty label name');
     if (values[i] !== '') order.push(i);
   }
-  order.sort((i, j) => compareUtf8(names[i]!, names[j]!));
+  order.sort((i, j) => compareCodePoints(names[i]!, names[j]!));
   const w = labelWriter;
   w.reset();
   let previous: string | undefined;

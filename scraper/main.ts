@@ -8,17 +8,17 @@ import { createKafka, ensureTopic } from '../core/kafka-client.ts';
 import { createLogger, redactSecrets, type Logger } from '../core/logger.ts';
 import { startNodeServer } from '../core/node-server.ts';
 import { onShutdownSignal } from '../core/shutdown.ts';
-import { ClusterView } from './cluster-view.ts';
-import { HashRing } from './hash-ring.ts';
+import { ClusterView } from '../cluster/cluster-view.ts';
+import { BoundedLoadRendezvous } from '../cluster/rendezvous-placement.ts';
 import { KafkaSampleProducer } from './kafka-sample-producer.ts';
-import { Membership } from './membership.ts';
-import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from './scrape-config.ts';
+import { Membership } from '../cluster/membership.ts';
+import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeManager } from './scrape-manager.ts';
 import { readScraperConfig, type ScraperConfig } from './scraper-config.ts';
 import { ScraperMetrics } from './scraper-metrics.ts';
 import { ShardController } from './shard-controller.ts';
-import { TargetAssigner } from './target-assigner.ts';
-import { buildTargets } from './target-builder.ts';
+import { TargetAssigner } from '../cluster/target-assigner.ts';
+import { buildTargets } from '../discovery/target-builder.ts';
 
 export async function runScraper(rawConfig: unknown): Promise<void> {
   const config = readScraperConfig(rawConfig);
@@ -102,7 +102,7 @@ async function joinFleet(
   const membership = new Membership(etcd, etcdConfig, { id: config.nodeId, address: config.advertiseAddress }, logger);
   const controller = new ShardController({
     view,
-    assigner: new TargetAssigner(config.nodeId, () => new HashRing()),
+    assigner: new TargetAssigner(config.nodeId, () => new BoundedLoadRendezvous()),
     manager,
     metrics,
     logger,

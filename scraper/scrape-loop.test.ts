@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextTickAtOrAfter, scrapeOffsetMs } from './scrape-loop.ts';
-import { targetId, type ScrapeTarget } from './scrape-target.ts';
+import { targetId, type ScrapeTarget } from '../model/scrape-target.ts';
 
 const target = (id: string, intervalMs = 15_000): ScrapeTarget => ({ id, job: 'j', url: 'http://x/metrics', labels: [], discoveredLabels: {}, intervalMs, timeoutMs: 10_000 });
 
@@ -38,7 +38,7 @@ describe('ScrapeLoop.scrapeOnce against a real HTTP target', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const { ScrapeLoop } = await import('./scrape-loop.ts');
-    const { readGlobalConfig, readScrapeConfig } = await import('./scrape-config.ts');
+    const { readGlobalConfig, readScrapeConfig } = await import('../model/scrape-config.ts');
     const { DispatcherPool } = await import('./target-scraper.ts');
     const { createLogger } = await import('../core/logger.ts');
     const { readSampleMessage } = await import('../protocol/sample-message.ts');

@@ -7,10 +7,10 @@ import { splitWriteRequest } from '../protocol/remote-write-codec.ts';
 import { SnappyBlockCompressor } from '../protocol/snappy.ts';
 import { formatFromContentType, parseExposition, ExpositionParseError } from './exposition/parser.ts';
 import type { SampleSink } from './sample-sink.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError, type ScrapeFailureReason } from './scrape-error.ts';
 import { ScrapeReportEncoder } from './scrape-report.ts';
-import type { ScrapeTarget } from './scrape-target.ts';
+import type { ScrapeTarget } from '../model/scrape-target.ts';
 import { TargetScraper } from './target-scraper.ts';
 import { WriteRequestAppender } from './write-request-appender.ts';
 

@@ -2,9 +2,9 @@
 // arrive already built): starts a loop for each target it is given, stops the others.
 import type { Logger } from '../core/logger.ts';
 import type { SampleSink } from './sample-sink.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeLoop, type ScrapeOutcome } from './scrape-loop.ts';
-import type { ScrapeTarget } from './scrape-target.ts';
+import type { ScrapeTarget } from '../model/scrape-target.ts';
 import type { ScraperMetrics } from './scraper-metrics.ts';
 import { DispatcherPool } from './target-scraper.ts';
 

@@ -5,7 +5,7 @@ import { checkHostPort, join, readByteSize, readDuration, readNumber, readObject
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
 import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
 import { ConfigError } from '../core/config-schema.ts';
-import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from './scrape-config.ts';
+import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
 import type { ProducerOptions } from './kafka-sample-producer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './scrape-loop.ts';
 

@@ -3,11 +3,12 @@
 // label limits checked, and the set encoded once as remote-write label bytes.
 import { encodeLabelSet } from '../protocol/remote-write-codec.ts';
 import type { ParsedSeries } from './exposition/parser.ts';
-import { relabel, type LabelSet } from './relabel.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
+import type { LabelSet } from '../model/labels.ts';
+import { relabel } from '../model/relabel.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
+import { isValidMetricName } from '../model/labels.ts';
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** The final labels of a scraped series, or null when metric relabeling dropped it. */
 export function seriesLabels(
@@ -36,7 +37,7 @@ export function seriesLabels(
   const out = job.metricRelabelConfigs.length > 0 ? relabel(labels, job.metricRelabelConfigs) : labels;
   if (out === null) return null;
   const name = out.get('__name__');
-  if (name === undefined || !METRIC_NAME.test(name)) {
+  if (name === undefined || !isValidMetricName(name)) {
     throw new ScrapeError('invalid_series', `invalid metric name ${JSON.stringify(name ?? '')} after relabeling`);
   }
   checkLabelLimits(out, job);

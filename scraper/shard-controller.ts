@@ -1,12 +1,12 @@
 // Glue between the fleet's state and this node's scrape loops: on every change of the view (and
 // at every announced boundary) it plans which targets this node scrapes over which ticks and sets
 // the loops' windows accordingly.
-import type { TargetRecord } from '../core/cluster-state.ts';
+import type { TargetRecord } from '../cluster/cluster-state.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ClusterView } from './cluster-view.ts';
+import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { ScrapeManager } from './scrape-manager.ts';
 import type { ScraperMetrics } from './scraper-metrics.ts';
-import type { TargetAssigner } from './target-assigner.ts';
+import type { TargetAssigner } from '../cluster/target-assigner.ts';
 
 export interface ShardControllerOptions {
   view: ClusterView;

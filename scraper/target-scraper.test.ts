@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
-import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from './scrape-config.ts';
+import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
-import type { ScrapeTarget } from './scrape-target.ts';
+import type { ScrapeTarget } from '../model/scrape-target.ts';
 import { DispatcherPool, TargetScraper } from './target-scraper.ts';
 
 let server: Server;

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { request, type Agent, type Dispatcher } from 'undici';
 import { createHttpAgent } from '../core/tls-config.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import type { TlsOptions } from '../core/tls-config.ts';
 import { ScrapeError } from './scrape-error.ts';
-import type { ScrapeTarget } from './scrape-target.ts';
+import type { ScrapeTarget } from '../model/scrape-target.ts';
 
 const gunzipAsync = promisify(gunzip);
 const USER_AGENT = 'Ringwatch/0.1';

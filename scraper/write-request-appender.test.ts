@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtoWriter } from '../protocol/proto-writer.ts';
 import { decodeWriteRequest, type DecodedTimeSeries, isStaleNaN } from '../protocol/remote-write-codec.ts';
 import { type ExpositionFormat, parseExposition } from './exposition/parser.ts';
-import { readGlobalConfig, readScrapeConfig, type ScrapeConfig } from './scrape-config.ts';
+import { readGlobalConfig, readScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import { REPORT_SERIES, ScrapeReportEncoder } from './scrape-report.ts';
 import { type AppendStats, WriteRequestAppender } from './write-request-appender.ts';
@@ -397,7 +397,7 @@ describe('external labels', () => {
   it('are added to series and report series that lack them, never overriding', async () => {
     const { WriteRequestAppender } = await import('./write-request-appender.ts');
     const { ScrapeReportEncoder } = await import('./scrape-report.ts');
-    const { readGlobalConfig, readScrapeConfig } = await import('./scrape-config.ts');
+    const { readGlobalConfig, readScrapeConfig } = await import('../model/scrape-config.ts');
     const { parseExposition } = await import('./exposition/parser.ts');
     const { decodeWriteRequest } = await import('../protocol/remote-write-codec.ts');
     const job = readScrapeConfig({ job_name: 'j' }, 'job', readGlobalConfig({}, 'global'));
@@ -417,7 +417,7 @@ describe('external labels', () => {
 describe('positional match on a reused body buffer', () => {
   it('never takes another series of the same length at the same offset for the cached one', async () => {
     const { WriteRequestAppender } = await import('./write-request-appender.ts');
-    const { readGlobalConfig, readScrapeConfig } = await import('./scrape-config.ts');
+    const { readGlobalConfig, readScrapeConfig } = await import('../model/scrape-config.ts');
     const { parseExposition } = await import('./exposition/parser.ts');
     const { decodeWriteRequest } = await import('../protocol/remote-write-codec.ts');
     const job = readScrapeConfig({ job_name: 'j' }, 'job', readGlobalConfig({}, 'global'));

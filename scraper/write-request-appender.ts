@@ -4,7 +4,7 @@
 import { ProtoWriter } from '../protocol/proto-writer.ts';
 import { appendTimeSeries, writeStaleMarker } from '../protocol/remote-write-codec.ts';
 import { parseSeries, type SampleVisitor } from './exposition/parser.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import { encodeLabels, seriesLabels } from './series-labels.ts';
 

@@ -1,8 +1,8 @@
 // Writes a target list straight into etcd, as the coordinator leader would, so that fleet tests do
 // not depend on discovery.
 import type { Etcd3 } from 'etcd3';
-import { encodeRecord, KEYS, type JobRecord, type TargetRecord } from '../../core/cluster-state.ts';
-import { targetId } from '../../scraper/scrape-target.ts';
+import { encodeRecord, KEYS, type JobRecord, type TargetRecord } from '../../cluster/cluster-state.ts';
+import { targetId } from '../../model/scrape-target.ts';
 
 export function demoFleetTargets(job: string, demoHost: string, count: number, intervalMs: number, timeoutMs: number): TargetRecord[] {
   return Array.from({ length: count }, (_, n) => {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeJob, decodeTarget, encodeRecord, KEYS, type MemberRecord, type TargetRecord } from '../../core/cluster-state.ts';
+import { decodeJob, decodeTarget, encodeRecord, KEYS, type MemberRecord, type TargetRecord } from '../../cluster/cluster-state.ts';
 import { createLogger } from '../../core/logger.ts';
 import { runTargetsCli } from '../../coordinator/targets-cli.ts';
 import { NotLeaderError, TargetListWriter } from '../../coordinator/target-list-writer.ts';

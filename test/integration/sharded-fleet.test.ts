@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { TargetRecord } from '../../core/cluster-state.ts';
+import type { TargetRecord } from '../../cluster/cluster-state.ts';
 import { startDemoTarget, type DemoTarget } from '../../deploy/demo-target/demo-target.ts';
 import type { RingwatchNode } from '../../deploy/local/ringwatch-node.ts';
 import { freePort } from '../../deploy/local/services/free-port.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readScrapeConfig, type GlobalScrapeConfig, type ScrapeConfig } from './scrape-config.ts';
-import { labelValue } from './scrape-target.ts';
-import { buildTargets, type TargetGroup } from './target-builder.ts';
+import { readScrapeConfig, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
+import { labelValue } from '../model/scrape-target.ts';
+import { buildTargets } from './target-builder.ts';
+import type { TargetGroup } from './target-group.ts';
 
 const GLOBAL: GlobalScrapeConfig = { scrapeIntervalMs: 15_000, scrapeTimeoutMs: 10_000, externalLabels: {} };
 

@@ -2,7 +2,7 @@
 // membership, on etcd). Joining and leaving are announced with an instant in the near future at
 // which they take effect, so every node switches ownership at the same tick (target-assigner.ts).
 import type { Etcd3, Lease } from 'etcd3';
-import { encodeRecord, KEYS, type MemberRecord } from '../core/cluster-state.ts';
+import { encodeRecord, KEYS, type MemberRecord } from './cluster-state.ts';
 import type { EtcdConfig } from '../core/etcd-config.ts';
 import type { Logger } from '../core/logger.ts';
 

@@ -1,6 +1,6 @@
 // static_configs: the groups are the configuration itself, reported once.
-import type { StaticConfig } from '../../scraper/scrape-config.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import type { StaticConfig } from '../model/scrape-config.ts';
+import type { TargetGroup } from './target-group.ts';
 import type { Discoverer } from './discoverer.ts';
 
 export function staticGroups(configs: readonly StaticConfig[]): TargetGroup[] {

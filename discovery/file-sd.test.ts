@@ -2,9 +2,9 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/logger.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
-import { eventually } from '../../test/harness/eventually.ts';
+import { createLogger } from '../core/logger.ts';
+import type { TargetGroup } from './target-group.ts';
+import { eventually } from '../test/harness/eventually.ts';
 import { FileSdDiscoverer, parseFileSd } from './file-sd.ts';
 
 describe('parseFileSd', () => {

@@ -1,8 +1,8 @@
 // Merges what every source reports into one group list per job and hands it on, debounced, like
 // Prometheus' discovery manager. The first update waits until every source has reported once, so
 // that a leader never writes a target list with a source missing (which would delete its targets).
-import type { Logger } from '../../core/logger.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TargetGroup } from './target-group.ts';
 import type { Discoverer } from './discoverer.ts';
 
 export interface JobDiscovery {

@@ -3,7 +3,7 @@
 // order; listeners hear one 'change' per burst of events.
 import { EventEmitter } from 'node:events';
 import type { Etcd3, Watcher } from 'etcd3';
-import { decodeJob, decodeMember, decodeTarget, KEYS, type JobRecord, type MemberRecord, type TargetRecord } from '../core/cluster-state.ts';
+import { decodeJob, decodeMember, decodeTarget, KEYS, type JobRecord, type MemberRecord, type TargetRecord } from './cluster-state.ts';
 import type { EtcdConfig } from '../core/etcd-config.ts';
 import type { Logger } from '../core/logger.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../core/logger.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import { createLogger } from '../core/logger.ts';
+import type { TargetGroup } from './target-group.ts';
 import { DiscoveryManager, type GroupsByJob } from './discovery-manager.ts';
 import type { Discoverer } from './discoverer.ts';
 

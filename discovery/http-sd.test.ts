@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/logger.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
-import { eventually } from '../../test/harness/eventually.ts';
+import { createLogger } from '../core/logger.ts';
+import type { TargetGroup } from './target-group.ts';
+import { eventually } from '../test/harness/eventually.ts';
 import { HttpSdDiscoverer, parseHttpSdResponse } from './http-sd.ts';
 
 const URL_ = 'http://sd.example/targets';

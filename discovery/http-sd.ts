@@ -1,9 +1,9 @@
 // http_sd_configs, as Prometheus' HTTP discovery: GET the URL every refresh_interval; a 200 with
 // Content-Type application/json and a JSON list of target groups replaces the list; anything else
 // is an error that keeps the last good list. Every group gets __meta_url.
-import type { Logger } from '../../core/logger.ts';
-import type { HttpSdConfig } from '../../scraper/scrape-config.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import type { Logger } from '../core/logger.ts';
+import type { HttpSdConfig } from '../model/scrape-config.ts';
+import type { TargetGroup } from './target-group.ts';
 import type { Discoverer, DiscoveryEvents } from './discoverer.ts';
 import { readTargetGroups } from './target-group-format.ts';
 

@@ -6,7 +6,7 @@
 //   <prefix>targets/<target id>    TargetRecord: one scrape target after discovery and relabeling
 //   <prefix>registered/<job>/<address>  RegisteredTarget: added through the API or CLI
 //   <prefix>election/coordinator   coordinator leader election
-import type { ScrapeTarget } from '../scraper/scrape-target.ts';
+import type { ScrapeTarget } from '../model/scrape-target.ts';
 
 export const KEYS = {
   members: 'members/',

@@ -7,9 +7,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Logger } from '../../core/logger.ts';
-import type { FileSdConfig } from '../../scraper/scrape-config.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import type { Logger } from '../core/logger.ts';
+import type { FileSdConfig } from '../model/scrape-config.ts';
+import type { TargetGroup } from './target-group.ts';
 import type { Discoverer, DiscoveryEvents } from './discoverer.ts';
 import { readTargetGroups } from './target-group-format.ts';
 

@@ -1,16 +1,11 @@
 // Discovered target groups -> scrape targets, as Prometheus' scrape.PopulateLabels does: job-level
 // meta labels, relabel_configs, the instance default, then every __-prefixed label removed.
-import { relabel, type LabelSet } from './relabel.ts';
-import type { JobScrapeOptions } from './scrape-config.ts';
-import { targetId, type ScrapeTarget } from './scrape-target.ts';
+import type { LabelSet } from '../model/labels.ts';
+import type { TargetGroup } from './target-group.ts';
+import { relabel } from '../model/relabel.ts';
+import type { JobScrapeOptions } from '../model/scrape-config.ts';
+import { targetId, type ScrapeTarget } from '../model/scrape-target.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
-
-/** One group of discovered targets, as file_sd / http_sd write them. */
-export interface TargetGroup {
-  targets: string[];
-  labels: Record<string, string>;
-  source: string;
-}
 
 export interface BuildResult {
   targets: ScrapeTarget[];

@@ -19,6 +19,7 @@ import {
 } from '../core/config-schema.ts';
 import { validateRelabelConfig, type RelabelConfig } from './relabel.ts';
 import { readTls, type TlsOptions } from '../core/tls-config.ts';
+import { isValidLabelName } from './labels.ts';
 
 export { readTls, type TlsOptions };
 
@@ -79,7 +80,6 @@ export interface GlobalScrapeConfig {
   externalLabels: Record<string, string>;
 }
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function readGlobalConfig(raw: unknown, path: string): GlobalScrapeConfig {
   const obj = readObject(raw, path, ['scrape_interval', 'scrape_timeout', 'external_labels', 'evaluation_interval']);
@@ -88,7 +88,7 @@ export function readGlobalConfig(raw: unknown, path: string): GlobalScrapeConfig
   if (timeout > interval) throw new ConfigError(join(path, 'scrape_timeout'), `must not be greater than scrape_interval (${timeout} ms > ${interval} ms)`);
   const externalLabels = readStringMap(obj, 'external_labels', path);
   for (const name of Object.keys(externalLabels)) {
-    if (!LABEL_NAME.test(name)) throw new ConfigError(join(join(path, 'external_labels'), name), 'invalid label name');
+    if (!isValidLabelName(name)) throw new ConfigError(join(join(path, 'external_labels'), name), 'invalid label name');
   }
   return { scrapeIntervalMs: interval, scrapeTimeoutMs: timeout, externalLabels };
 }
@@ -165,7 +165,7 @@ export function readStaticConfig(raw: unknown, path: string): StaticConfig {
   });
   const labels = readStringMap(obj, 'labels', path);
   for (const name of Object.keys(labels)) {
-    if (!LABEL_NAME.test(name)) throw new ConfigError(join(join(path, 'labels'), name), 'invalid label name');
+    if (!isValidLabelName(name)) throw new ConfigError(join(join(path, 'labels'), name), 'invalid label name');
   }
   return { targets, labels };
 }

@@ -8,8 +8,8 @@
 // both scrape on the same phase-aligned tick grid, so each tick is scraped by exactly one of them.
 // A crash is not announced: the member disappears when its lease expires and the survivors take
 // its targets from the next tick on.
-import type { MemberRecord } from '../core/cluster-state.ts';
-import type { Sharder } from './hash-ring.ts';
+import type { MemberRecord } from './cluster-state.ts';
+import type { Placement } from './placement.ts';
 
 export interface ScrapeWindow {
   fromMs: number;
@@ -48,11 +48,11 @@ export function nextBoundary(members: readonly MemberRecord[], nowMs: number): n
 
 export class TargetAssigner {
   private readonly self: string;
-  private readonly makeSharder: () => Sharder;
+  private readonly makePlacement: () => Placement;
 
-  constructor(self: string, makeSharder: () => Sharder) {
+  constructor(self: string, makePlacement: () => Placement) {
     this.self = self;
-    this.makeSharder = makeSharder;
+    this.makePlacement = makePlacement;
   }
 
   plan(members: readonly MemberRecord[], targetIds: readonly string[], nowMs: number): AssignmentPlan {
@@ -76,8 +76,8 @@ export class TargetAssigner {
 
   private owners(memberIds: readonly string[], targetIds: readonly string[]): Map<string, string> {
     if (memberIds.length === 0) return new Map();
-    const sharder = this.makeSharder();
-    sharder.setMembers(memberIds);
-    return sharder.assign(targetIds);
+    const placement = this.makePlacement();
+    placement.setMembers(memberIds);
+    return placement.assign(targetIds);
   }
 }

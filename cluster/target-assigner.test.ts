@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberRecord } from '../core/cluster-state.ts';
-import { HashRing } from './hash-ring.ts';
+import type { MemberRecord } from './cluster-state.ts';
+import { BoundedLoadRendezvous } from './rendezvous-placement.ts';
 import { membersActiveAt, nextBoundary, TargetAssigner } from './target-assigner.ts';
 
 const member = (id: string, activeFrom: number, activeUntil?: number): MemberRecord => ({
@@ -11,7 +11,7 @@ const member = (id: string, activeFrom: number, activeUntil?: number): MemberRec
   ...(activeUntil !== undefined ? { activeUntil } : {}),
 });
 const targets = Array.from({ length: 300 }, (_, i) => `target-${i}`);
-const ring = (): HashRing => new HashRing();
+const ring = (): BoundedLoadRendezvous => new BoundedLoadRendezvous();
 
 function plans(members: MemberRecord[], now: number) {
   const ids = members.map((m) => m.id);

@@ -1,8 +1,8 @@
 // The target group list that file_sd files and http_sd endpoints serve, as Prometheus'
 // targetgroup.Group reads it: [{"targets": ["host:port", ...], "labels": {"name": "value"}}].
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import type { TargetGroup } from './target-group.ts';
+import { isValidLabelName } from '../model/labels.ts';
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export interface GroupFormatOptions {
   /** Reject unknown fields in a group (Prometheus does for YAML, not for JSON). */
@@ -42,7 +42,7 @@ function readGroup(item: unknown, i: number, opts: GroupFormatOptions): TargetGr
   if (obj.labels !== undefined && obj.labels !== null) {
     if (typeof obj.labels !== 'object' || Array.isArray(obj.labels)) throw new Error(`${where}.labels: expected a mapping, got ${describe(obj.labels)}`);
     for (const [name, value] of Object.entries(obj.labels as Record<string, unknown>)) {
-      if (!LABEL_NAME.test(name)) throw new Error(`${where}.labels: "${name}" is not a valid label name`);
+      if (!isValidLabelName(name)) throw new Error(`${where}.labels: "${name}" is not a valid label name`);
       if (typeof value !== 'string') throw new Error(`${where}.labels.${name}: expected a string, got ${describe(value)}`);
       labels[name] = value;
     }

@@ -1,6 +1,6 @@
 // What every target source looks like to the discovery manager: something that, once started,
 // reports its complete current list of target groups whenever it changes.
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import type { TargetGroup } from './target-group.ts';
 
 export type DiscoveryMechanism = 'static' | 'file_sd' | 'http_sd' | 'api';
 

@@ -1,5 +1,5 @@
-// Which scraper owns which target, computed independently by every scraper from the same member set
-// and the same target list, with no coordination.
+// Which member owns which key (a scrape target, a rule group, an alert group), computed
+// independently by every member from the same member set and the same keys, with no coordination.
 //
 // Method: rendezvous (highest-random-weight) hashing with bounded loads.
 //   - Each target key gets h_t = XXH32(key, TARGET_SEED); each member h_m = XXH32(id, MEMBER_SEED).
@@ -27,19 +27,9 @@
 //     building the result Map), max/mean 1.028, join 100 → 101 moves 1.008 × 1/N, leave 0.988 × 1/N.
 // Cost: O(targets × members) weight computations (no allocation in the loop) plus one sort.
 import { hashString, mix32Join, mix32Left, mix32Right } from '../core/hash.ts';
+import type { Placement } from './placement.ts';
 
-/** Placement of targets onto the current members. */
-export interface Sharder {
-  /** Replaces the member set; returns nothing. Forgets the last assignment. */
-  setMembers(memberIds: readonly string[]): void;
-  /** Owners for a full target set, computed at once (bounded loads needs the whole set). */
-  assign(targetKeys: readonly string[]): Map<string, string>;
-  /** Owner of one key given the last assign() (or undefined). */
-  ownerOf(targetKey: string): string | undefined;
-  members(): readonly string[];
-}
-
-export interface HashRingOptions {
+export interface BoundedLoadRendezvousOptions {
   /**
    * Bound on a member's load relative to the mean: cap = ceil(targets / members × loadFactor).
    * Must be ≥ 1; Infinity gives plain (unbounded) rendezvous hashing. Default 1.05.
@@ -57,15 +47,14 @@ const MEMBER_SEED = 0x5bd1_e995;
 const INDEX_BITS = 21;
 const INDEX_SPAN = 2 ** INDEX_BITS;
 
-/** Rendezvous hashing with bounded loads (the class keeps the conventional name for a sharder). */
-export class HashRing implements Sharder {
+/** Rendezvous (highest-random-weight) hashing with bounded loads: see the file header. */
+export class BoundedLoadRendezvous implements Placement {
   readonly #loadFactor: number;
   #members: string[] = [];
   /** mix32Left(member hash), precomputed: the weight of member j for target t is mix32Join(left[j], mix32Right(t)). */
   #memberLeft = new Int32Array(0);
-  #owners = new Map<string, string>();
 
-  constructor(options: HashRingOptions = {}) {
+  constructor(options: BoundedLoadRendezvousOptions = {}) {
     const loadFactor = options.loadFactor ?? DEFAULT_LOAD_FACTOR;
     if (typeof loadFactor !== 'number' || Number.isNaN(loadFactor) || loadFactor < 1) {
       throw new RangeError(`loadFactor must be a number ≥ 1 (or Infinity), got ${String(loadFactor)}`);
@@ -79,24 +68,15 @@ export class HashRing implements Sharder {
     for (let i = 0; i < members.length; i++) left[i] = mix32Left(hashString(members[i] as string, MEMBER_SEED));
     this.#members = members;
     this.#memberLeft = left;
-    this.#owners = new Map();
   }
 
   members(): readonly string[] {
     return this.#members;
   }
 
-  ownerOf(targetKey: string): string | undefined {
-    return this.#owners.get(targetKey);
-  }
-
-  /**
-   * Owners of every key (duplicates count once). The returned map is also what ownerOf() answers
-   * from: treat it as read-only.
-   */
+  /** Owners of every key (duplicates count once). */
   assign(targetKeys: readonly string[]): Map<string, string> {
     const owners = new Map<string, string>();
-    this.#owners = owners;
     const members = this.#members;
     const memberLeft = this.#memberLeft;
     const m = members.length;

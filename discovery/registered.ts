@@ -2,9 +2,9 @@
 // loaded once and then followed with a watch, so every coordinator sees the same ones and they
 // survive restarts. One watcher serves every job; forJob() is that job's Discoverer.
 import type { Etcd3, Watcher } from 'etcd3';
-import { decodeRegistered, KEYS, type RegisteredTarget } from '../../core/cluster-state.ts';
-import type { Logger } from '../../core/logger.ts';
-import type { TargetGroup } from '../../scraper/target-builder.ts';
+import { decodeRegistered, KEYS, type RegisteredTarget } from '../cluster/cluster-state.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TargetGroup } from './target-group.ts';
 import type { Discoverer, DiscoveryEvents } from './discoverer.ts';
 
 /** One group per registered target (each has its own labels), by job, ordered by address. */
