@@ -2,6 +2,7 @@
 // read is reused for a moment, so a dashboard polling several endpoints costs one etcd round.
 import type { Etcd3 } from 'etcd3';
 import { decodeMember, decodeTarget, KEYS, type MemberRecord, type TargetRecord } from '../cluster/cluster-state.ts';
+import { loadPrefix } from '../cluster/etcd-state-client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { FleetState } from './api.ts';
 
@@ -34,12 +35,12 @@ export class FleetReader {
 
   private async load(): Promise<FleetState> {
     const [members, targets] = await Promise.all([
-      this.etcd.getAll().prefix(this.prefix + KEYS.members).exec(),
-      this.etcd.getAll().prefix(this.prefix + KEYS.targets).exec(),
+      loadPrefix(this.etcd, this.prefix + KEYS.members),
+      loadPrefix(this.etcd, this.prefix + KEYS.targets),
     ]);
     const out: { members: MemberRecord[]; targets: TargetRecord[] } = { members: [], targets: [] };
-    for (const kv of members.kvs) this.decode(() => out.members.push(decodeMember(kv.key.toString(), kv.value.toString())));
-    for (const kv of targets.kvs) this.decode(() => out.targets.push(decodeTarget(kv.key.toString(), kv.value.toString())));
+    for (const kv of members.kvs) this.decode(() => out.members.push(decodeMember(kv.key, kv.value)));
+    for (const kv of targets.kvs) this.decode(() => out.targets.push(decodeTarget(kv.key, kv.value)));
     return out;
   }
 

@@ -4,6 +4,7 @@
 // no write of ours lands, even one that was already under way.
 import type { Etcd3 } from 'etcd3';
 import { KEYS } from '../cluster/cluster-state.ts';
+import { loadPrefix } from '../cluster/etcd-state-client.ts';
 import type { Logger } from '../core/logger.ts';
 import { chunk, diffKeys, type KeyOperation } from './target-list.ts';
 
@@ -88,8 +89,8 @@ export class TargetListWriter {
   private async read(): Promise<Map<string, string>> {
     const view = new Map<string, string>();
     for (const section of [KEYS.jobs, KEYS.targets]) {
-      const res = await this.etcd.getAll().prefix(this.prefix + section).exec();
-      for (const kv of res.kvs) view.set(kv.key.toString(), kv.value.toString());
+      const { kvs } = await loadPrefix(this.etcd, this.prefix + section);
+      for (const kv of kvs) view.set(kv.key, kv.value);
     }
     this.logger.info({ keys: view.size }, 'read the target list in etcd');
     return view;

@@ -1,7 +1,6 @@
 // TLS settings as Prometheus' tls_config writes them, shared by scrapes, stores, Kafka and etcd,
 // and the one place they become connection options.
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
 import { ConfigError, readBoolean, readObject, readOptionalString } from './config-schema.ts';
 
 export interface TlsOptions {
@@ -36,9 +35,4 @@ export function tlsConnectOptions(tls: TlsOptions): { rejectUnauthorized: boolea
     ...(tls.keyFile !== undefined ? { key: readFileSync(tls.keyFile) } : {}),
     ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
   };
-}
-
-/** A keep-alive undici connection pool with these TLS settings. */
-export function createHttpAgent(tls: TlsOptions, connections?: number): Agent {
-  return new Agent({ keepAliveTimeout: 60_000, ...(connections !== undefined ? { connections } : {}), connect: tlsConnectOptions(tls) });
 }

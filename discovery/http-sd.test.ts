@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HTTP_CLIENT_CONFIG } from '../core/http-client-config.ts';
 import { createLogger } from '../core/logger.ts';
 import type { TargetGroup } from './target-group.ts';
 import { eventually } from '../test/harness/eventually.ts';
@@ -48,7 +49,7 @@ describe('HttpSdDiscoverer', () => {
     const updates: TargetGroup[][] = [];
     const errors: string[] = [];
     const d = new HttpSdDiscoverer({
-      config: { url, refreshIntervalMs: 50 },
+      config: { url, http: DEFAULT_HTTP_CLIENT_CONFIG, refreshIntervalMs: 50 },
       events: { error: (m, source, err) => errors.push(`${m} ${source} ${err.message}`) },
       logger: createLogger('test', 'silent'),
     });
@@ -78,7 +79,7 @@ describe('HttpSdDiscoverer', () => {
   it('reports an empty list once when the first refresh fails, so discovery is not held up', async () => {
     const updates: TargetGroup[][] = [];
     const d = new HttpSdDiscoverer({
-      config: { url: 'http://127.0.0.1:1/sd', refreshIntervalMs: 60_000 },
+      config: { url: 'http://127.0.0.1:1/sd', http: DEFAULT_HTTP_CLIENT_CONFIG, refreshIntervalMs: 60_000 },
       events: { error: () => undefined },
       logger: createLogger('test', 'silent'),
     });

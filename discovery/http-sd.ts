@@ -1,6 +1,8 @@
 // http_sd_configs, as Prometheus' HTTP discovery: GET the URL every refresh_interval; a 200 with
 // Content-Type application/json and a JSON list of target groups replaces the list; anything else
 // is an error that keeps the last good list. Every group gets __meta_url.
+import { request, type Dispatcher } from 'undici';
+import { authorizationHeader, createHttpDispatcher } from '../core/http-client-config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { HttpSdConfig } from '../model/scrape-config.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -10,6 +12,8 @@ import { readTargetGroups } from './target-group-format.ts';
 export const URL_LABEL = '__meta_url';
 const JSON_CONTENT_TYPE = /^application\/json(;.*)?$/i;
 const MAX_TIMEOUT_MS = 30_000;
+/** A discovery answer larger than this is refused: one bad endpoint must not exhaust memory. */
+export const MAX_HTTP_SD_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface HttpSdResponse {
   status: number;
@@ -36,7 +40,6 @@ export interface HttpSdOptions {
   config: HttpSdConfig;
   events: DiscoveryEvents;
   logger: Logger;
-  fetch?: typeof fetch;
 }
 
 export class HttpSdDiscoverer implements Discoverer {
@@ -44,7 +47,7 @@ export class HttpSdDiscoverer implements Discoverer {
   private readonly config: HttpSdConfig;
   private readonly events: DiscoveryEvents;
   private readonly logger: Logger;
-  private readonly fetch: typeof fetch;
+  private readonly dispatcher: Dispatcher;
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -55,7 +58,7 @@ export class HttpSdDiscoverer implements Discoverer {
     this.config = opts.config;
     this.events = opts.events;
     this.logger = opts.logger.child({ component: 'http_sd', url: opts.config.url });
-    this.fetch = opts.fetch ?? fetch;
+    this.dispatcher = createHttpDispatcher(opts.config.http, { connections: 1 });
   }
 
   start(update: (groups: TargetGroup[]) => void): void {
@@ -75,6 +78,7 @@ export class HttpSdDiscoverer implements Discoverer {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.abort.abort();
     await this.running;
+    await this.dispatcher.close().catch(() => undefined);
   }
 
   private async refresh(update: (groups: TargetGroup[]) => void): Promise<void> {
@@ -102,10 +106,30 @@ export class HttpSdDiscoverer implements Discoverer {
 
   private async get(): Promise<HttpSdResponse> {
     const timeoutMs = Math.min(this.config.refreshIntervalMs, MAX_TIMEOUT_MS);
-    const res = await this.fetch(this.config.url, {
-      headers: { Accept: 'application/json', 'X-Prometheus-Refresh-Interval-Seconds': String(Math.round(this.config.refreshIntervalMs / 1000)) },
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'Ringwatch/0.1',
+      'x-prometheus-refresh-interval-seconds': String(Math.round(this.config.refreshIntervalMs / 1000)),
+    };
+    const authorization = authorizationHeader(this.config.http.auth);
+    if (authorization !== undefined) headers.authorization = authorization;
+    const res = await request(this.config.url, {
+      method: 'GET',
+      headers,
+      dispatcher: this.dispatcher,
       signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]),
     });
-    return { status: res.status, contentType: res.headers.get('content-type'), body: await res.text() };
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > MAX_HTTP_SD_BODY_BYTES) {
+        res.body.destroy();
+        throw new Error(`response body larger than ${MAX_HTTP_SD_BODY_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    const type = res.headers['content-type'];
+    return { status: res.statusCode, contentType: (Array.isArray(type) ? type[0] : type) ?? null, body: Buffer.concat(chunks).toString('utf8') };
   }
 }

@@ -1,8 +1,9 @@
 // Targets registered through the API or CLI: RegisteredTarget records under <prefix>registered/,
 // loaded once and then followed with a watch, so every coordinator sees the same ones and they
 // survive restarts. One watcher serves every job; forJob() is that job's Discoverer.
-import type { Etcd3, Watcher } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { decodeRegistered, KEYS, type RegisteredTarget } from '../cluster/cluster-state.ts';
+import { PrefixFollower } from '../cluster/etcd-state-client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TargetGroup } from './target-group.ts';
 import type { Discoverer, DiscoveryEvents } from './discoverer.ts';
@@ -29,8 +30,6 @@ export function registeredGroups(records: Iterable<RegisteredTarget>): Map<strin
 type Listener = (groups: TargetGroup[]) => void;
 
 export class RegisteredTargetsWatcher {
-  private readonly etcd: Etcd3;
-  private readonly keyPrefix: string;
   private readonly logger: Logger;
   private readonly events: DiscoveryEvents;
   private readonly records = new Map<string, RegisteredTarget>();
@@ -39,27 +38,31 @@ export class RegisteredTargetsWatcher {
   /** What each job's listeners last heard, to report changes only. */
   private readonly reported = new Map<string, string>();
   private loaded = false;
-  private revision = 0;
-  private watcher: Watcher | undefined;
-  private pending: NodeJS.Immediate | undefined;
-  private closed = false;
+  private readonly follower: PrefixFollower;
 
   constructor(etcd: Etcd3, prefix: string, logger: Logger, events: DiscoveryEvents) {
-    this.etcd = etcd;
-    this.keyPrefix = prefix + KEYS.registered;
     this.logger = logger.child({ component: 'registered-targets' });
     this.events = events;
+    this.follower = new PrefixFollower(etcd, prefix + KEYS.registered, this.logger, {
+      load: (kvs, revision) => {
+        this.records.clear();
+        for (const kv of kvs) this.apply('put', kv.key, kv.value);
+        this.loaded = true;
+        this.logger.info({ registered: this.records.size, revision }, 'loaded registered targets');
+      },
+      put: (key, value) => this.apply('put', key, value),
+      delete: (key) => this.apply('delete', key, ''),
+      changed: () => this.changed(),
+    });
   }
 
   /** Loads and watches, retrying with backoff until etcd answers; does not wait for that. */
   start(): void {
-    void this.resync();
+    this.follower.follow();
   }
 
-  async stop(): Promise<void> {
-    this.closed = true;
-    if (this.pending !== undefined) clearImmediate(this.pending);
-    await this.watcher?.cancel().catch(() => undefined);
+  stop(): Promise<void> {
+    return this.follower.close();
   }
 
   /** Every registered target, for listings. */
@@ -84,54 +87,6 @@ export class RegisteredTargetsWatcher {
     };
   }
 
-  private async resync(): Promise<void> {
-    await this.watcher?.cancel().catch(() => undefined);
-    this.watcher = undefined;
-    for (let delay = 250; !this.closed; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        await this.load();
-        await this.watch();
-        return;
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'loading registered targets from etcd failed');
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-  }
-
-  private async load(): Promise<void> {
-    const res = await this.etcd.getAll().prefix(this.keyPrefix).exec();
-    this.records.clear();
-    for (const kv of res.kvs) this.apply('put', kv.key.toString(), kv.value.toString());
-    this.revision = Number(res.header.revision);
-    this.loaded = true;
-    this.logger.info({ registered: this.records.size, revision: this.revision }, 'loaded registered targets');
-    this.changed();
-  }
-
-  private async watch(): Promise<void> {
-    const watcher = await this.etcd.watch().prefix(this.keyPrefix).startRevision(String(this.revision + 1)).create();
-    if (this.closed) {
-      await watcher.cancel();
-      return;
-    }
-    this.watcher = watcher;
-    watcher.on('put', (kv) => {
-      this.apply('put', kv.key.toString(), kv.value.toString());
-      this.changed();
-    });
-    watcher.on('delete', (kv) => {
-      this.apply('delete', kv.key.toString(), '');
-      this.changed();
-    });
-    watcher.on('disconnected', (err) => this.logger.warn({ err: err.message }, 'etcd watch disconnected; keeping the registered targets and retrying'));
-    watcher.on('error', (err) => {
-      // E.g. our revision was compacted while disconnected: load everything again.
-      this.logger.error({ err: err.message }, 'etcd watch failed: reloading registered targets');
-      if (!this.closed) void this.resync();
-    });
-  }
-
   private apply(type: 'put' | 'delete', key: string, value: string): void {
     if (type === 'delete') {
       this.records.delete(key);
@@ -146,17 +101,13 @@ export class RegisteredTargetsWatcher {
   }
 
   private changed(): void {
-    if (this.pending !== undefined) return;
-    this.pending = setImmediate(() => {
-      this.pending = undefined;
-      this.groups = registeredGroups(this.records.values());
-      for (const [job, set] of this.listeners) {
-        const groups = this.groups.get(job) ?? [];
-        const text = JSON.stringify(groups);
-        if (this.reported.get(job) === text) continue;
-        this.reported.set(job, text);
-        for (const l of set) l(groups);
-      }
-    });
+    this.groups = registeredGroups(this.records.values());
+    for (const [job, set] of this.listeners) {
+      const groups = this.groups.get(job) ?? [];
+      const text = JSON.stringify(groups);
+      if (this.reported.get(job) === text) continue;
+      this.reported.set(job, text);
+      for (const l of set) l(groups);
+    }
   }
 }

@@ -33,8 +33,7 @@ describe('readScrapeConfig defaults', () => {
       params: {},
       honorLabels: false,
       honorTimestamps: true,
-      auth: {},
-      tls: { insecureSkipVerify: false },
+      http: { auth: {}, tls: { insecureSkipVerify: false }, followRedirects: true },
       bodySizeLimit: 0,
       sampleLimit: 0,
       labelLimit: 0,
@@ -102,8 +101,7 @@ scrape_configs:
       params: { module: ['http_2xx'] },
       honorLabels: true,
       honorTimestamps: false,
-      auth: { basic: { username: 'prom', password: 'secret' } },
-      tls: { insecureSkipVerify: true, serverName: 'probe.internal' },
+      http: { auth: { basic: { username: 'prom', password: 'secret' } }, tls: { insecureSkipVerify: true, serverName: 'probe.internal' }, followRedirects: true },
       bodySizeLimit: 10 * 1024 * 1024,
       sampleLimit: 1000,
       labelLimit: 30,
@@ -117,9 +115,9 @@ scrape_configs:
   });
 
   it('bearer_token and bearer_token_file become an Authorization header', () => {
-    expect(readScrapeConfig({ job_name: 'a', bearer_token: 't' }, 'p', GLOBAL).auth).toEqual({ authorization: { type: 'Bearer', credentials: 't' } });
-    expect(readScrapeConfig({ job_name: 'a', bearer_token_file: '/t' }, 'p', GLOBAL).auth).toEqual({ authorization: { type: 'Bearer', credentialsFile: '/t' } });
-    expect(readScrapeConfig({ job_name: 'a', authorization: { credentials: 'c' } }, 'p', GLOBAL).auth).toEqual({ authorization: { type: 'Bearer', credentials: 'c' } });
+    expect(readScrapeConfig({ job_name: 'a', bearer_token: 't' }, 'p', GLOBAL).http.auth).toEqual({ authorization: { type: 'Bearer', credentials: 't' } });
+    expect(readScrapeConfig({ job_name: 'a', bearer_token_file: '/t' }, 'p', GLOBAL).http.auth).toEqual({ authorization: { type: 'Bearer', credentialsFile: '/t' } });
+    expect(readScrapeConfig({ job_name: 'a', authorization: { credentials: 'c' } }, 'p', GLOBAL).http.auth).toEqual({ authorization: { type: 'Bearer', credentials: 'c' } });
   });
 });
 

@@ -11,24 +11,14 @@ import {
   readList,
   readNumber,
   readObject,
-  readOptionalString,
   readString,
   readStringList,
   readStringMap,
   type ConfigObject,
 } from '../core/config-schema.ts';
 import { validateRelabelConfig, type RelabelConfig } from './relabel.ts';
-import { readTls, type TlsOptions } from '../core/tls-config.ts';
+import { HTTP_CLIENT_CONFIG_KEYS, readHttpClientConfig, type HttpClientConfig } from '../core/http-client-config.ts';
 import { isValidLabelName } from './labels.ts';
-
-export { readTls, type TlsOptions };
-
-
-export interface ScrapeAuth {
-  basic?: { username: string; password?: string; passwordFile?: string };
-  /** Authorization header credentials (type defaults to Bearer). */
-  authorization?: { type: string; credentials?: string; credentialsFile?: string };
-}
 
 /** Per-job options every scrape of that job's targets uses. */
 export interface JobScrapeOptions {
@@ -40,8 +30,8 @@ export interface JobScrapeOptions {
   params: Record<string, string[]>;
   honorLabels: boolean;
   honorTimestamps: boolean;
-  auth: ScrapeAuth;
-  tls: TlsOptions;
+  /** Auth, TLS, proxy and redirects for every scrape of the job. */
+  http: HttpClientConfig;
   /** 0 means no limit, as in Prometheus. */
   bodySizeLimit: number;
   sampleLimit: number;
@@ -66,6 +56,8 @@ export interface FileSdConfig {
 export interface HttpSdConfig {
   url: string;
   refreshIntervalMs: number;
+  /** Redirects are not followed unless follow_redirects: true (a discovery URL is a trust anchor). */
+  http: HttpClientConfig;
 }
 
 export interface ScrapeConfig extends JobScrapeOptions {
@@ -95,7 +87,7 @@ export function readGlobalConfig(raw: unknown, path: string): GlobalScrapeConfig
 
 const SCRAPE_CONFIG_KEYS = [
   'job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'params', 'honor_labels', 'honor_timestamps',
-  'basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'tls_config', 'body_size_limit', 'sample_limit',
+  ...HTTP_CLIENT_CONFIG_KEYS, 'body_size_limit', 'sample_limit',
   'label_limit', 'label_name_length_limit', 'label_value_length_limit', 'target_limit', 'relabel_configs',
   'metric_relabel_configs', 'static_configs', 'file_sd_configs', 'http_sd_configs',
 ] as const;
@@ -133,8 +125,7 @@ export function readScrapeConfig(raw: unknown, path: string, global: GlobalScrap
     params: readParams(obj, path),
     honorLabels: readBoolean(obj, 'honor_labels', path, false),
     honorTimestamps: readBoolean(obj, 'honor_timestamps', path, true),
-    auth: readAuth(obj, path),
-    tls: readTls(obj.tls_config, join(path, 'tls_config')),
+    http: readHttpClientConfig(obj, path),
     bodySizeLimit: readByteSize(obj, 'body_size_limit', path, 0),
     sampleLimit: readNumber(obj, 'sample_limit', path, { fallback: 0, min: 0 }),
     labelLimit: readNumber(obj, 'label_limit', path, { fallback: 0, min: 0 }),
@@ -151,8 +142,12 @@ export function readScrapeConfig(raw: unknown, path: string, global: GlobalScrap
       return { files, refreshIntervalMs: readDuration(o, 'refresh_interval', p, 300_000) };
     }),
     httpSdConfigs: readList(obj, 'http_sd_configs', path, (item, p) => {
-      const o = readObject(item, p, ['url', 'refresh_interval']);
-      return { url: checkUrl(readString(o, 'url', p), join(p, 'url')), refreshIntervalMs: readDuration(o, 'refresh_interval', p, 60_000) };
+      const o = readObject(item, p, ['url', 'refresh_interval', ...HTTP_CLIENT_CONFIG_KEYS]);
+      return {
+        url: checkUrl(readString(o, 'url', p), join(p, 'url')),
+        refreshIntervalMs: readDuration(o, 'refresh_interval', p, 60_000),
+        http: readHttpClientConfig(o, p, { followRedirects: false }),
+      };
     }),
   };
 }
@@ -178,37 +173,4 @@ function readParams(obj: ConfigObject, path: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const key of Object.keys(map)) out[key] = readStringList(map, key, field);
   return out;
-}
-
-function readAuth(obj: ConfigObject, path: string): ScrapeAuth {
-  const auth: ScrapeAuth = {};
-  if (obj.basic_auth !== undefined && obj.basic_auth !== null) {
-    const p = join(path, 'basic_auth');
-    const b = readObject(obj.basic_auth, p, ['username', 'password', 'password_file']);
-    const password = readOptionalString(b, 'password', p);
-    const passwordFile = readOptionalString(b, 'password_file', p);
-    if (password !== undefined && passwordFile !== undefined) throw new ConfigError(p, 'at most one of password and password_file must be configured');
-    auth.basic = { username: readString(b, 'username', p), ...(password !== undefined ? { password } : {}), ...(passwordFile !== undefined ? { passwordFile } : {}) };
-  }
-  const bearer = readOptionalString(obj, 'bearer_token', path);
-  const bearerFile = readOptionalString(obj, 'bearer_token_file', path);
-  if (obj.authorization !== undefined && obj.authorization !== null) {
-    const p = join(path, 'authorization');
-    const a = readObject(obj.authorization, p, ['type', 'credentials', 'credentials_file']);
-    const credentials = readOptionalString(a, 'credentials', p);
-    const credentialsFile = readOptionalString(a, 'credentials_file', p);
-    if (credentials !== undefined && credentialsFile !== undefined) throw new ConfigError(p, 'at most one of credentials and credentials_file must be configured');
-    auth.authorization = {
-      type: readString(a, 'type', p, 'Bearer'),
-      ...(credentials !== undefined ? { credentials } : {}),
-      ...(credentialsFile !== undefined ? { credentialsFile } : {}),
-    };
-  }
-  if (bearer !== undefined || bearerFile !== undefined) {
-    if (auth.authorization !== undefined) throw new ConfigError(join(path, 'bearer_token'), 'cannot be used together with authorization');
-    if (bearer !== undefined && bearerFile !== undefined) throw new ConfigError(join(path, 'bearer_token'), 'at most one of bearer_token and bearer_token_file must be configured');
-    auth.authorization = { type: 'Bearer', ...(bearer !== undefined ? { credentials: bearer } : { credentialsFile: bearerFile as string }) };
-  }
-  if (auth.basic !== undefined && auth.authorization !== undefined) throw new ConfigError(join(path, 'basic_auth'), 'at most one of basic_auth and authorization/bearer_token must be configured');
-  return auth;
 }

@@ -3,6 +3,7 @@
 export type ScrapeFailureReason =
   | 'timeout'
   | 'connection'
+  | 'credentials'
   | 'http_status'
   | 'body_size_limit'
   | 'decompression'

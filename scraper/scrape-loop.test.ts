@@ -52,7 +52,7 @@ describe('ScrapeLoop.scrapeOnce against a real HTTP target', () => {
     const loop = new ScrapeLoop({
       target: t,
       job,
-      dispatcher: pool.get(job.tls),
+      dispatcher: pool.get(job.http),
       sink: { send: (key, value) => sent.push({ key, value }) },
       logger: createLogger('test', 'silent'),
       observer: { onScrape: () => undefined },

@@ -49,7 +49,7 @@ export class ScrapeManager {
     const loop = new ScrapeLoop({
       target,
       job,
-      dispatcher: this.dispatchers.get(job.tls),
+      dispatcher: this.dispatchers.get(job.http),
       sink: this.opts.sink,
       logger: this.opts.logger,
       observer: { onScrape: (o) => this.record(o) },

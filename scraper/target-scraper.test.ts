@@ -1,7 +1,10 @@
 // The HTTP side of a scrape against real local HTTP servers: bounded time and memory for slow,
 // endless and huge targets, gzip, status codes, and the headers Prometheus sends.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
@@ -68,7 +71,7 @@ afterAll(async () => {
 function scraperFor(path: string, jobYaml: Record<string, unknown> = {}, timeoutMs = 1000): TargetScraper {
   const job: JobScrapeOptions = readScrapeConfig({ job_name: 'j', ...jobYaml }, 'job', readGlobalConfig({ scrape_interval: '2s' }, 'global'));
   const target: ScrapeTarget = { id: 'abc', job: 'j', url: `${base}${path}`, labels: [], discoveredLabels: {}, intervalMs: 2000, timeoutMs };
-  return new TargetScraper(target, job, pool.get(job.tls));
+  return new TargetScraper(target, job, pool.get(job.http));
 }
 
 async function failure(p: Promise<unknown>): Promise<ScrapeError> {
@@ -89,6 +92,22 @@ describe('TargetScraper', () => {
     expect(lastHeaders.accept).toBe(SCRAPE_ACCEPT_HEADER);
     expect(lastHeaders['x-prometheus-scrape-timeout-seconds']).toBe('1');
     expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('reads a password_file at every scrape; a missing one fails the scrape with reason credentials', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-scrape-auth-'));
+    const file = join(dir, 'pw');
+    writeFileSync(file, 'first');
+    const scraper = scraperFor('/ok', { basic_auth: { username: 'u', password_file: file } });
+    await scraper.scrape();
+    expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('u:first').toString('base64')}`);
+    writeFileSync(file, 'rotated');
+    await scraper.scrape();
+    expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('u:rotated').toString('base64')}`);
+    rmSync(dir, { recursive: true });
+    const err = await failure(scraper.scrape());
+    expect(err.reason).toBe('credentials');
+    expect(err.message).toContain(`basic_auth.password_file: cannot read "${file}"`);
   });
 
   it('inflates gzip bodies', async () => {

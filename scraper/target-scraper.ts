@@ -1,13 +1,11 @@
 // The HTTP side of one target's scrapes (Prometheus' targetScraper): one GET with the negotiated
 // Accept header, a timeout, a body size limit, gzip, and a body buffer reused across scrapes.
-import { readFileSync } from 'node:fs';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { request, type Agent, type Dispatcher } from 'undici';
-import { createHttpAgent } from '../core/tls-config.ts';
+import { request, type Dispatcher } from 'undici';
+import { authorizationHeader, createHttpDispatcher, dispatcherKey, SecretFileError, type HttpAuth, type HttpClientConfig } from '../core/http-client-config.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
-import type { TlsOptions } from '../core/tls-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
 
@@ -22,15 +20,15 @@ export interface ScrapeResponse {
   contentType: string | undefined;
 }
 
-/** One keep-alive connection pool per TLS setting, shared by all targets using it. */
+/** One keep-alive connection pool per TLS/proxy/redirect setting, shared by all targets using it. */
 export class DispatcherPool {
-  private readonly agents = new Map<string, Agent>();
+  private readonly agents = new Map<string, Dispatcher>();
 
-  get(tls: TlsOptions): Dispatcher {
-    const key = JSON.stringify(tls);
+  get(http: HttpClientConfig): Dispatcher {
+    const key = dispatcherKey(http);
     let agent = this.agents.get(key);
     if (agent === undefined) {
-      agent = createHttpAgent(tls, 4);
+      agent = createHttpDispatcher(http, { connections: 4 });
       this.agents.set(key, agent);
     }
     return agent;
@@ -45,6 +43,7 @@ export class DispatcherPool {
 export class TargetScraper {
   private readonly url: string;
   private readonly headers: Record<string, string>;
+  private readonly auth: HttpAuth;
   private readonly limit: number;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
@@ -61,18 +60,26 @@ export class TargetScraper {
       'user-agent': USER_AGENT,
       'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000),
     };
-    const auth = authorizationHeader(job);
-    if (auth !== undefined) this.headers.authorization = auth;
+    this.auth = job.http.auth;
   }
 
   async scrape(): Promise<ScrapeResponse> {
+    let authorization: string | undefined;
+    try {
+      // Read per scrape: rotated *_file credentials apply at the next scrape.
+      authorization = authorizationHeader(this.auth);
+    } catch (err) {
+      if (err instanceof SecretFileError) throw new ScrapeError('credentials', err.message);
+      throw err;
+    }
+    const headers = authorization === undefined ? this.headers : { ...this.headers, authorization };
     // Our own timer, cleared when the scrape ends: a timeout signal that fired after the scrape
     // would abort a request undici already finished with.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${this.timeoutMs} ms)`)), this.timeoutMs);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(this.url, { method: 'GET', headers: this.headers, dispatcher: this.dispatcher, signal: abort.signal });
+      res = await request(this.url, { method: 'GET', headers, dispatcher: this.dispatcher, signal: abort.signal });
     } catch (err) {
       clearTimeout(timer);
       throw requestError(err, this.timeoutMs);
@@ -135,18 +142,4 @@ function requestError(err: unknown, timeoutMs: number): ScrapeError {
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-function authorizationHeader(job: JobScrapeOptions): string | undefined {
-  const { basic, authorization } = job.auth;
-  if (basic !== undefined) {
-    const password = basic.passwordFile !== undefined ? readFileSync(basic.passwordFile, 'utf8').trim() : (basic.password ?? '');
-    return `Basic ${Buffer.from(`${basic.username}:${password}`).toString('base64')}`;
-  }
-  if (authorization !== undefined) {
-    const credentials =
-      authorization.credentialsFile !== undefined ? readFileSync(authorization.credentialsFile, 'utf8').trim() : (authorization.credentials ?? '');
-    return `${authorization.type} ${credentials}`;
-  }
-  return undefined;
 }

@@ -9,6 +9,7 @@ import {
   RemoteWriteClient,
 } from './remote-write-client.ts';
 import type { StoreConfig } from './writer-config.ts';
+import { DEFAULT_HTTP_CLIENT_CONFIG } from '../core/http-client-config.ts';
 
 describe('classifyRejection with what real stores answer', () => {
   // Prometheus' write handler answers 400 with the storage error text (storage/remote/write_handler.go).
@@ -159,7 +160,7 @@ describe('RemoteWriteClient.store against a local HTTP server', () => {
       url,
       remoteTimeoutMs: 5000,
       headers: {},
-      tls: { insecureSkipVerify: false },
+      http: DEFAULT_HTTP_CLIENT_CONFIG,
       retryOnHttp429: true,
       queue: {
         maxSamplesPerSend: 100,
@@ -186,7 +187,7 @@ describe('RemoteWriteClient.store against a local HTTP server', () => {
 
   it('2xx: posts the body with the remote write headers', async () => {
     const body = new Uint8Array([0x0a, 0x00, 0xff, 0x10]);
-    await client({ headers: { 'X-Scope-OrgID': 'tenant-1' }, bearerToken: 's3cret' }).store(body);
+    await client({ headers: { 'X-Scope-OrgID': 'tenant-1' }, http: { ...DEFAULT_HTTP_CLIENT_CONFIG, auth: { authorization: { type: 'Bearer', credentials: 's3cret' } } } }).store(body);
     expect(received).toHaveLength(1);
     const r = received[0]!;
     expect(r.method).toBe('POST');
@@ -202,7 +203,7 @@ describe('RemoteWriteClient.store against a local HTTP server', () => {
   });
 
   it('basic auth', async () => {
-    await client({ basicAuth: { username: 'u', password: 'p' } }).store(new Uint8Array(1));
+    await client({ http: { ...DEFAULT_HTTP_CLIENT_CONFIG, auth: { basic: { username: 'u', password: 'p' } } } }).store(new Uint8Array(1));
     expect(received[0]?.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
   });
 

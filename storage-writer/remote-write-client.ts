@@ -1,9 +1,8 @@
 // Posts remote-write bodies to one store and classifies the answer the way Prometheus' remote
 // storage client does: 2xx stored; 5xx, 429 and network errors recoverable (retry, honouring
 // Retry-After); any other status a definitive rejection of the batch.
-import { readFileSync } from 'node:fs';
 import { request, type Dispatcher } from 'undici';
-import { createHttpAgent } from '../core/tls-config.ts';
+import { authorizationHeader, createHttpDispatcher, type HttpAuth } from '../core/http-client-config.ts';
 import { REMOTE_WRITE_HEADERS } from '../protocol/remote-write-codec.ts';
 import type { StoreConfig } from './writer-config.ts';
 
@@ -69,6 +68,7 @@ export class RemoteWriteClient {
   readonly name: string;
   private readonly url: string;
   private readonly headers: Record<string, string>;
+  private readonly auth: HttpAuth;
   private readonly timeoutMs: number;
   private readonly retryOn429: boolean;
   private readonly dispatcher: Dispatcher;
@@ -79,22 +79,19 @@ export class RemoteWriteClient {
     this.timeoutMs = store.remoteTimeoutMs;
     this.retryOn429 = store.retryOnHttp429;
     this.headers = { ...store.headers, ...REMOTE_WRITE_HEADERS, 'user-agent': 'Ringwatch/0.1' };
-    if (store.basicAuth !== undefined) {
-      const password = store.basicAuth.passwordFile !== undefined ? readFileSync(store.basicAuth.passwordFile, 'utf8').trim() : (store.basicAuth.password ?? '');
-      this.headers.authorization = `Basic ${Buffer.from(`${store.basicAuth.username}:${password}`).toString('base64')}`;
-    } else if (store.bearerToken !== undefined) {
-      this.headers.authorization = `Bearer ${store.bearerToken}`;
-    }
-    this.dispatcher = createHttpAgent(store.tls);
+    this.auth = store.http.auth;
+    this.dispatcher = createHttpDispatcher(store.http);
   }
 
   /** Resolves when the store stored the body; throws RecoverableWriteError or RejectedWriteError. */
   async store(body: Uint8Array): Promise<void> {
     let res: Dispatcher.ResponseData;
     try {
+      // Per request, so rotated *_file credentials apply; an unreadable file is retried like an outage.
+      const authorization = authorizationHeader(this.auth);
       res = await request(this.url, {
         method: 'POST',
-        headers: { ...this.headers, 'content-length': String(body.length) },
+        headers: { ...this.headers, 'content-length': String(body.length), ...(authorization !== undefined ? { authorization } : {}) },
         body,
         dispatcher: this.dispatcher,
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -24,7 +24,7 @@ describe('readWriterConfig defaults', () => {
         url: 'http://prometheus:9090/api/v1/write',
         remoteTimeoutMs: 30_000,
         headers: {},
-        tls: { insecureSkipVerify: false },
+        http: { auth: {}, tls: { insecureSkipVerify: false }, followRedirects: true },
         retryOnHttp429: true,
         queue: {
           maxSamplesPerSend: 10_000,
@@ -84,8 +84,7 @@ remote_write:
       url: 'https://mimir.internal/api/v1/push',
       remoteTimeoutMs: 10_000,
       headers: { 'X-Scope-OrgID': 'tenant-1' },
-      basicAuth: { username: 'u', passwordFile: '/run/secrets/pw' },
-      tls: { insecureSkipVerify: false },
+      http: { auth: { basic: { username: 'u', passwordFile: '/run/secrets/pw' } }, tls: { insecureSkipVerify: false }, followRedirects: true },
       retryOnHttp429: false,
       queue: {
         maxSamplesPerSend: 2000,
@@ -96,7 +95,7 @@ remote_write:
         maxBufferedSamplesPerPartition: 50_000,
       },
     });
-    expect(c.stores[1]).toMatchObject({ name: 'vm:8428', bearerToken: 't0k3n' });
+    expect(c.stores[1]).toMatchObject({ name: 'vm:8428', http: { auth: { authorization: { type: 'Bearer', credentials: 't0k3n' } } } });
   });
 });
 
@@ -111,7 +110,7 @@ describe('readWriterConfig errors name the field', () => {
     ['bad url', withStore({ url: 'prometheus:9090/api/v1/write' }), 'remote_write[0].url', /expected an http or https URL|not a valid URL/],
     ['reserved header', withStore({ headers: { 'Content-Encoding': 'gzip' } }), 'remote_write[0].headers.Content-Encoding', /cannot be overridden/],
     ['bad store name', withStore({ name: 'my store' }), 'remote_write[0].name', /may only hold/],
-    ['basic_auth and bearer_token', withStore({ basic_auth: { username: 'u', password: 'p' }, bearer_token: 't' }), 'remote_write[0].bearer_token', /cannot be used together with basic_auth/],
+    ['basic_auth and bearer_token', withStore({ basic_auth: { username: 'u', password: 'p' }, bearer_token: 't' }), 'remote_write[0].basic_auth', /at most one of basic_auth and authorization\/bearer_token/],
     ['bad remote_timeout', withStore({ remote_timeout: '30' }), 'remote_write[0].remote_timeout', /not a valid duration/],
     ['unknown queue key', withStore({ queue_config: { capacity: 10 } }), 'remote_write[0].queue_config.capacity', /unknown field/],
     ['max_samples_per_send 0', withStore({ queue_config: { max_samples_per_send: 0 } }), 'remote_write[0].queue_config.max_samples_per_send', /must be at least 1/],

@@ -12,12 +12,11 @@ import {
   readList,
   readNumber,
   readObject,
-  readOptionalString,
   readString,
   readStringMap,
 } from '../core/config-schema.ts';
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
-import { readTls, type TlsOptions } from '../core/tls-config.ts';
+import { HTTP_CLIENT_CONFIG_KEYS, readHttpClientConfig, type HttpClientConfig } from '../core/http-client-config.ts';
 
 export interface QueueConfig {
   /** A request is sent once it holds this many samples... */
@@ -37,9 +36,8 @@ export interface StoreConfig {
   url: string;
   remoteTimeoutMs: number;
   headers: Record<string, string>;
-  basicAuth?: { username: string; password?: string; passwordFile?: string };
-  bearerToken?: string;
-  tls: TlsOptions;
+  /** Auth, TLS, proxy and redirects, as Prometheus' remote_write http client settings. */
+  http: HttpClientConfig;
   retryOnHttp429: boolean;
   queue: QueueConfig;
 }
@@ -76,7 +74,7 @@ export function readWriterConfig(raw: unknown): WriterConfig {
 }
 
 function readStoreConfig(raw: unknown, path: string): StoreConfig {
-  const obj = readObject(raw, path, ['name', 'url', 'remote_timeout', 'headers', 'basic_auth', 'bearer_token', 'tls_config', 'queue_config', 'retry_on_http_429']);
+  const obj = readObject(raw, path, ['name', 'url', 'remote_timeout', 'headers', ...HTTP_CLIENT_CONFIG_KEYS, 'queue_config', 'retry_on_http_429']);
   const url = checkUrl(readString(obj, 'url', path), join(path, 'url'));
   const headers = readStringMap(obj, 'headers', path);
   for (const name of Object.keys(headers)) {
@@ -88,23 +86,11 @@ function readStoreConfig(raw: unknown, path: string): StoreConfig {
     url,
     remoteTimeoutMs: readDuration(obj, 'remote_timeout', path, 30_000),
     headers,
-    tls: readTls(obj.tls_config, join(path, 'tls_config')),
+    http: readHttpClientConfig(obj, path),
     retryOnHttp429: readBoolean(obj, 'retry_on_http_429', path, true),
     queue: readQueueConfig(obj.queue_config, join(path, 'queue_config')),
   };
   if (!/^[a-zA-Z0-9_.:-]+$/.test(store.name)) throw new ConfigError(join(path, 'name'), `"${store.name}" may only hold letters, digits, _ . : -`);
-  if (obj.basic_auth !== undefined && obj.basic_auth !== null) {
-    const p = join(path, 'basic_auth');
-    const b = readObject(obj.basic_auth, p, ['username', 'password', 'password_file']);
-    const password = readOptionalString(b, 'password', p);
-    const passwordFile = readOptionalString(b, 'password_file', p);
-    store.basicAuth = { username: readString(b, 'username', p), ...(password !== undefined ? { password } : {}), ...(passwordFile !== undefined ? { passwordFile } : {}) };
-  }
-  const bearer = readOptionalString(obj, 'bearer_token', path);
-  if (bearer !== undefined) {
-    if (store.basicAuth !== undefined) throw new ConfigError(join(path, 'bearer_token'), 'cannot be used together with basic_auth');
-    store.bearerToken = bearer;
-  }
   return store;
 }
 

@@ -1,0 +1,152 @@
+// The one way Ringwatch reads shared state from etcd: a prefix loaded page by page at one revision
+// (a single range over a large prefix would hit gRPC's 4 MiB message limit), then followed by a
+// watch from the next revision, so every node applies the same changes in the same order; when the
+// watch fails (the revision was compacted away while disconnected, or the watch is lost), the
+// prefix is loaded again and the watch restarts from there.
+import { Range, type Etcd3, type Watcher } from 'etcd3';
+import type { Logger } from '../core/logger.ts';
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** Keys per page: small enough that a page of the largest records stays far below 4 MiB. */
+export const DEFAULT_PAGE_SIZE = 1000;
+
+/** Everything under a prefix at one revision (the revision of the first page), in key order. */
+export async function loadPrefix(etcd: Etcd3, prefix: string, pageSize = DEFAULT_PAGE_SIZE): Promise<{ kvs: KeyValue[]; revision: number }> {
+  const end = Range.prefix(prefix).end;
+  const kvs: KeyValue[] = [];
+  let start: Buffer = Buffer.from(prefix);
+  let revision: number | undefined;
+  for (;;) {
+    const query = etcd.getAll().inRange(new Range(start, end)).limit(pageSize);
+    if (revision !== undefined) query.revision(revision);
+    const res = await query.exec();
+    if (revision === undefined) revision = Number(res.header.revision);
+    for (const kv of res.kvs) kvs.push({ key: kv.key.toString(), value: kv.value.toString() });
+    const last = res.kvs[res.kvs.length - 1];
+    if (!res.more || last === undefined) break;
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
+  return { kvs, revision };
+}
+
+/** What a follower tells its owner. Calls come in revision order. */
+export interface PrefixSubscriber {
+  /** Everything under the prefix at one revision: replaces what came before. */
+  load(kvs: readonly KeyValue[], revision: number): void;
+  put(key: string, value: string, revision: number): void;
+  delete(key: string, revision: number): void;
+  /** Once per burst (a load or a run of watch events), after the calls above. */
+  changed?(): void;
+}
+
+export interface PrefixFollowerOptions {
+  pageSize?: number;
+  /** First retry delay after a failed load; doubles up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+export class PrefixFollower {
+  /** The etcd revision the subscriber's state reflects. */
+  revision = 0;
+  readonly #etcd: Etcd3;
+  readonly #prefix: string;
+  readonly #logger: Logger;
+  readonly #subscriber: PrefixSubscriber;
+  readonly #pageSize: number;
+  readonly #retryMs: number;
+  readonly #maxRetryMs: number;
+  #watcher: Watcher | undefined;
+  #pending: NodeJS.Immediate | undefined;
+  #closed = false;
+
+  constructor(etcd: Etcd3, prefix: string, logger: Logger, subscriber: PrefixSubscriber, options: PrefixFollowerOptions = {}) {
+    this.#etcd = etcd;
+    this.#prefix = prefix;
+    this.#logger = logger;
+    this.#subscriber = subscriber;
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.#retryMs = options.retryMs ?? 250;
+    this.#maxRetryMs = options.maxRetryMs ?? 10_000;
+  }
+
+  /** Loads and starts watching; rejects when etcd does not answer (the caller decides). */
+  async start(): Promise<void> {
+    await this.#load();
+    await this.#watch();
+  }
+
+  /** Loads and starts watching in the background, retrying with backoff until etcd answers. */
+  follow(): void {
+    void this.#resync();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#pending !== undefined) clearImmediate(this.#pending);
+    await this.#watcher?.cancel().catch(() => undefined);
+  }
+
+  async #load(): Promise<void> {
+    const { kvs, revision } = await loadPrefix(this.#etcd, this.#prefix, this.#pageSize);
+    if (this.#closed) return;
+    this.revision = revision;
+    this.#subscriber.load(kvs, revision);
+    this.#changed();
+  }
+
+  async #watch(): Promise<void> {
+    const watcher = await this.#etcd.watch().prefix(this.#prefix).startRevision(String(this.revision + 1)).create();
+    if (this.#closed) {
+      await watcher.cancel();
+      return;
+    }
+    this.#watcher = watcher;
+    watcher.on('put', (kv) => {
+      const rev = Number(kv.mod_revision);
+      this.revision = Math.max(this.revision, rev);
+      this.#subscriber.put(kv.key.toString(), kv.value.toString(), rev);
+      this.#changed();
+    });
+    watcher.on('delete', (kv) => {
+      const rev = Number(kv.mod_revision);
+      this.revision = Math.max(this.revision, rev);
+      this.#subscriber.delete(kv.key.toString(), rev);
+      this.#changed();
+    });
+    watcher.on('disconnected', (err) => this.#logger.warn({ prefix: this.#prefix, err: err.message }, 'etcd watch disconnected; keeping the last state and retrying'));
+    watcher.on('connected', () => this.#logger.info({ prefix: this.#prefix, revision: this.revision }, 'etcd watch connected'));
+    watcher.on('error', (err) => {
+      this.#logger.error({ prefix: this.#prefix, err: err.message }, 'etcd watch failed: reloading');
+      void this.#resync();
+    });
+  }
+
+  async #resync(): Promise<void> {
+    if (this.#closed) return;
+    const old = this.#watcher;
+    this.#watcher = undefined;
+    await old?.cancel().catch(() => undefined);
+    for (let delay = this.#retryMs; !this.#closed; delay = Math.min(delay * 2, this.#maxRetryMs)) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.#logger.warn({ prefix: this.#prefix, err: (err as Error).message, retryInMs: delay }, 'loading state from etcd failed');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  #changed(): void {
+    if (this.#pending !== undefined || this.#subscriber.changed === undefined) return;
+    this.#pending = setImmediate(() => {
+      this.#pending = undefined;
+      this.#subscriber.changed?.();
+    });
+  }
+}
