@@ -48,10 +48,6 @@ export class LeaderElection {
     return this.leadership !== undefined;
   }
 
-  get current(): Leadership | undefined {
-    return this.leadership;
-  }
-
   start(): void {
     this.stopped = false;
     this.run();

@@ -21,6 +21,7 @@ import { fetchScrapeHealth } from './scraper-health.ts';
 import { buildTargetList, jobRecord, targetListKeys, type JobDefinition, type TargetList } from './target-list.ts';
 import { TargetListSync } from './target-list-sync.ts';
 import { TargetListWriter } from './target-list-writer.ts';
+import { takeDeprecationWarnings } from '../core/config-schema.ts';
 
 const DISCOVERY_DEBOUNCE_MS = 200;
 const SCRAPER_API_TIMEOUT_MS = 2000;
@@ -30,6 +31,7 @@ export async function runCoordinator(raw: unknown): Promise<void> {
   const token = resolveApiToken(config.api);
   const logger = createLogger(`coordinator/${config.nodeId}`);
   logger.info({ config: redactSecrets(config) }, 'starting coordinator');
+  for (const warning of takeDeprecationWarnings()) logger.warn({ warning }, 'deprecated configuration');
   if (token === undefined) logger.warn('api.token is not set: anyone who can reach this node can add and remove targets');
   const metrics = new CoordinatorMetrics();
   const prefix = config.etcd.prefix;

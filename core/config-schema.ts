@@ -176,3 +176,17 @@ export function checkUrl(value: string, field: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(field, `expected an http or https URL, got "${value}"`);
   return value;
 }
+
+// Deprecated spellings are accepted with a warning. Readers are pure and have no logger, so the
+// warnings wait here until the node's main logs them, once, right after its config was read.
+const deprecations: string[] = [];
+
+/** Records that `field` uses an old spelling; `instead` says what to write now. */
+export function warnDeprecated(field: string, instead: string): void {
+  deprecations.push(`${field} is deprecated: use ${instead}`);
+}
+
+/** The deprecation warnings recorded since the last call (each node logs them after reading its config). */
+export function takeDeprecationWarnings(): string[] {
+  return deprecations.splice(0, deprecations.length);
+}

@@ -8,6 +8,7 @@ import {
   readObject,
   readString,
   readStringList,
+  warnDeprecated,
 } from './config-schema.ts';
 import { readTls, type TlsOptions } from './tls-config.ts';
 
@@ -26,7 +27,7 @@ export interface KafkaConfig {
 export const DEFAULT_SAMPLES_TOPIC = 'ringwatch-samples';
 
 export function readKafkaConfig(raw: unknown, path: string, defaultClientId: string): KafkaConfig {
-  const obj = readObject(raw, path, ['brokers', 'topic', 'client_id', 'partitions', 'replication_factor', 'sasl', 'tls']);
+  const obj = readObject(raw, path, ['brokers', 'topic', 'client_id', 'partitions', 'replication_factor', 'sasl', 'tls_config', 'tls']);
   const brokers = readStringList(obj, 'brokers', path);
   if (brokers.length === 0) throw new ConfigError(join(path, 'brokers'), 'at least one broker (host:port) is required');
   brokers.forEach((b, i) => checkHostPort(b, join(join(path, 'brokers'), i)));
@@ -46,6 +47,14 @@ export function readKafkaConfig(raw: unknown, path: string, defaultClientId: str
       password: readString(sasl, 'password', saslPath),
     };
   }
-  if (obj.tls !== undefined && obj.tls !== null) config.tls = readTls(obj.tls, join(path, 'tls'));
+  // `tls_config`, as every other section spells it; `tls` is the old spelling, still read.
+  const hasOld = obj.tls !== undefined && obj.tls !== null;
+  const hasNew = obj.tls_config !== undefined && obj.tls_config !== null;
+  if (hasOld && hasNew) throw new ConfigError(join(path, 'tls'), 'set tls_config only (tls is its deprecated spelling)');
+  if (hasNew) config.tls = readTls(obj.tls_config, join(path, 'tls_config'));
+  if (hasOld) {
+    warnDeprecated(join(path, 'tls'), join(path, 'tls_config'));
+    config.tls = readTls(obj.tls, join(path, 'tls'));
+  }
   return config;
 }

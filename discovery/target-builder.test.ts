@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readScrapeConfig, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
-import { labelValue } from '../model/scrape-target.ts';
+import type { ScrapeTarget } from '../model/scrape-target.ts';
+
+function labelValue(target: ScrapeTarget, name: string): string | undefined {
+  return target.labels.find(([k]) => k === name)?.[1];
+}
 import { buildTargets } from './target-builder.ts';
 import type { TargetGroup } from './target-group.ts';
 

@@ -1,7 +1,6 @@
 // A target after discovery and relabeling: what one scrape loop needs, and what the coordinator
 // writes to etcd. Its id is stable across nodes so that every node puts it at the same place.
 import { createHash } from 'node:crypto';
-import type { JobScrapeOptions } from './scrape-config.ts';
 
 export interface ScrapeTarget {
   /** Stable identity (hash of job, URL and labels), also the Kafka message key. */
@@ -21,15 +20,4 @@ export function targetId(job: string, url: string, labels: ReadonlyArray<readonl
   h.update(job).update('\0').update(url);
   for (const [k, v] of labels) h.update('\0').update(k).update('=').update(v);
   return h.digest('hex').slice(0, 16);
-}
-
-export function labelValue(target: ScrapeTarget, name: string): string | undefined {
-  for (const [k, v] of target.labels) if (k === name) return v;
-  return undefined;
-}
-
-/** A target together with its job's options, as a scrape loop runs it. */
-export interface ScrapeJobTarget {
-  target: ScrapeTarget;
-  options: JobScrapeOptions;
 }

@@ -7,6 +7,7 @@
 // the block is spliced into remote write bodies as is (remote-write-batch.ts).
 
 import { readSnappyUncompressedLength, snappyCompress, SnappyFormatError } from './snappy.ts';
+import { varintSize, writeUvarintAt } from './proto-writer.ts';
 
 export const SAMPLE_MESSAGE_VERSION = 1;
 
@@ -28,24 +29,6 @@ export interface SampleMessageHeader {
   payloadOffset: number;
 }
 
-function uvarintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeUvarint(out: Uint8Array, p: number, v: number): number {
-  while (v >= 0x80) {
-    out[p++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[p++] = v;
-  return p;
-}
-
 function checkCount(what: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`sample message: ${what} ${n} is not a count`);
 }
@@ -58,11 +41,11 @@ export function encodeSampleMessage(sampleCount: number, seriesCount: number, sn
   checkCount('sampleCount', sampleCount);
   checkCount('seriesCount', seriesCount);
   readSnappyUncompressedLength(snappyBlock); // throws early on something that is not a block
-  const size = 1 + uvarintSize(sampleCount) + uvarintSize(seriesCount) + snappyBlock.length;
+  const size = 1 + varintSize(sampleCount) + varintSize(seriesCount) + snappyBlock.length;
   const out = Buffer.allocUnsafe(size);
   out[0] = SAMPLE_MESSAGE_VERSION;
-  let p = writeUvarint(out, 1, sampleCount);
-  p = writeUvarint(out, p, seriesCount);
+  let p = writeUvarintAt(out, 1, sampleCount);
+  p = writeUvarintAt(out, p, seriesCount);
   out.set(snappyBlock, p);
   return out;
 }

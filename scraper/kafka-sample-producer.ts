@@ -158,10 +158,6 @@ export class KafkaSampleProducer implements SampleSink {
     if (left > 0) this.logger.error({ messages: left }, 'producer closed with unsent messages');
     await this.producer.disconnect();
   }
-
-  get pendingMessages(): number {
-    return this.queue.length - this.head;
-  }
 }
 
 /** Kafka errors that refuse the records themselves: retrying the same request cannot succeed. */

@@ -19,11 +19,13 @@ import { ScraperMetrics } from './scraper-metrics.ts';
 import { ShardController } from './shard-controller.ts';
 import { TargetAssigner } from '../cluster/target-assigner.ts';
 import { buildTargets } from '../discovery/target-builder.ts';
+import { takeDeprecationWarnings } from '../core/config-schema.ts';
 
 export async function runScraper(rawConfig: unknown): Promise<void> {
   const config = readScraperConfig(rawConfig);
   const logger = createLogger(`scraper/${config.nodeId}`);
   logger.info({ config: redactSecrets(config) }, 'starting scraper');
+  for (const warning of takeDeprecationWarnings()) logger.warn({ warning }, 'deprecated configuration');
   const metrics = new ScraperMetrics();
   const kafka = createKafka(config.kafka, logger);
   const producer = new KafkaSampleProducer(kafka, config.kafka, config.producer, logger, metrics);

@@ -23,6 +23,8 @@ export interface ScrapeOutcome {
   samples: number;
   seriesAdded: number;
   staleMarkers: number;
+  /** Samples dropped because the series already had a sample at this timestamp in this scrape. */
+  duplicates: number;
   error?: ScrapeError;
 }
 
@@ -103,11 +105,6 @@ export class ScrapeLoop {
     this.scraper = new TargetScraper(opts.target, opts.job, opts.dispatcher);
     this.appender = new WriteRequestAppender(opts.target.labels, opts.job, opts.externalLabels);
     this.report = new ScrapeReportEncoder(opts.target.labels, opts.externalLabels);
-  }
-
-  /** Starts scraping at the first aligned tick at or after fromMs. */
-  start(fromMs: number = Date.now()): void {
-    this.setWindow(fromMs, this.activeUntilMs);
   }
 
   /**
@@ -227,6 +224,7 @@ export class ScrapeLoop {
       samples,
       seriesAdded: stats.seriesAdded,
       staleMarkers: stats.staleMarkers,
+      duplicates: stats.duplicates,
       ...(error !== undefined ? { error } : {}),
     };
     this.observer.onScrape(outcome);
@@ -244,7 +242,7 @@ export class ScrapeLoop {
     // in order in one partition. Every entry holds one sample.
     for (const part of splitWriteRequest(bytes, bytes.length, this.maxMessageBytes)) {
       const block = compressor.compress(bytes.subarray(part.start, part.end));
-      this.sink.send(this.target.id, encodeSampleMessage(part.series, part.series, block), { target: this.target.url, samples: part.series });
+      this.sink.send(this.target.id, encodeSampleMessage(part.series, series, block), { target: this.target.url, samples: part.series });
     }
   }
 }

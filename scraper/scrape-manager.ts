@@ -104,5 +104,6 @@ export class ScrapeManager {
     m.scrapes.inc({ job: o.job });
     m.scrapeDuration.observe({ job: o.job }, o.durationSeconds);
     if (o.error !== undefined) m.scrapeFailures.inc({ job: o.job, reason: o.error.reason });
+    if (o.duplicates > 0) m.duplicateSamples.inc(o.duplicates);
   }
 }

@@ -10,6 +10,12 @@ export class ScraperMetrics {
   readonly handoffs = new Counter({ name: 'ringwatch_scraper_handoffs_total', help: 'Targets handed to or taken from another node.', labelNames: ['direction'], registers: [this.registry] });
   readonly scrapes = new Counter({ name: 'ringwatch_scraper_scrapes_total', help: 'Scrapes performed.', labelNames: ['job'], registers: [this.registry] });
   readonly scrapeFailures = new Counter({ name: 'ringwatch_scraper_scrape_failures_total', help: 'Failed scrapes by reason.', labelNames: ['job', 'reason'], registers: [this.registry] });
+  // Prometheus' name: a target exposing the same series twice in one scrape.
+  readonly duplicateSamples = new Counter({
+    name: 'prometheus_target_scrapes_sample_duplicate_timestamp_total',
+    help: 'Samples rejected because a series appeared twice in one scrape (same timestamp, the later one dropped).',
+    registers: [this.registry],
+  });
   readonly scrapeDuration = new Histogram({
     name: 'ringwatch_scraper_scrape_duration_seconds',
     help: 'Time from request to the message handed to the producer.',

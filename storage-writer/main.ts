@@ -6,11 +6,13 @@ import { onShutdownSignal } from '../core/shutdown.ts';
 import { StoreWriter } from './store-writer.ts';
 import { readWriterConfig } from './writer-config.ts';
 import { WriterMetrics } from './writer-metrics.ts';
+import { takeDeprecationWarnings } from '../core/config-schema.ts';
 
 export async function runStorageWriter(rawConfig: unknown): Promise<void> {
   const config = readWriterConfig(rawConfig);
   const logger = createLogger(`storage-writer/${config.nodeId}`);
   logger.info({ config: redactSecrets(config) }, 'starting storage-writer');
+  for (const warning of takeDeprecationWarnings()) logger.warn({ warning }, 'deprecated configuration');
   const metrics = new WriterMetrics();
   const kafka = createKafka(config.kafka, logger);
   const writers = config.stores.map((store) => new StoreWriter(kafka, config.kafka, config.groupId, store, logger, metrics));
