@@ -16,11 +16,12 @@ export class Membership {
   private leaving = false;
   private rejoinTimer: NodeJS.Timeout | undefined;
 
-  constructor(etcd: Etcd3, config: EtcdConfig, self: { id: string; address: string }, logger: Logger) {
+  /** membersKey: where under the prefix this kind of node registers (scrapers: members/). */
+  constructor(etcd: Etcd3, config: EtcdConfig, self: { id: string; address: string }, logger: Logger, membersKey: string = KEYS.members) {
     this.etcd = etcd;
     this.config = config;
     this.logger = logger.child({ component: 'membership' });
-    this.key = `${config.prefix}${KEYS.members}${self.id}`;
+    this.key = `${config.prefix}${membersKey}${self.id}`;
     const now = Date.now();
     this.record = { id: self.id, address: self.address, startedAt: now, activeFrom: now };
   }
