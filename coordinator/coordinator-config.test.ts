@@ -23,8 +23,11 @@ describe('readCoordinatorConfig', () => {
     expect(() => readCoordinatorConfig({ ...base, api: { tokn: 'a' } })).toThrow(/^api\.tokn: unknown field/);
     expect(() => readCoordinatorConfig({ ...base, scrapers: { lease_ttl: '10s' } })).toThrow(/^scrapers: unknown field/);
     expect(() =>
-      readCoordinatorConfig({ ...base, scrape_configs: [{ job_name: 'j', file_sd_configs: [{ files: ['a.json', 'targets/*.json'] }] }] }),
-    ).toThrow(/^scrape_configs\[0\]\.file_sd_configs\[0\]\.files\[1\]: "targets\/\*\.json": glob patterns are not supported/);
+      readCoordinatorConfig({ ...base, scrape_configs: [{ job_name: 'j', file_sd_configs: [{ files: ['a.json', 'targets/*/x.json'] }] }] }),
+    ).toThrow(/^scrape_configs\[0\]\.file_sd_configs\[0\]\.files\[1\]: "targets\/\*\/x\.json": path patterns may only use "\*", and only in the file name/);
+    expect(
+      readCoordinatorConfig({ ...base, scrape_configs: [{ job_name: 'j', file_sd_configs: [{ files: ['/etc/ringwatch/targets/*.json', 'a-*.yml'] }] }] }).scrapeConfigs[0]?.fileSdConfigs[0]?.files,
+    ).toEqual(['/etc/ringwatch/targets/*.json', 'a-*.yml']);
     expect(() => readCoordinatorConfig({ ...base, scrape_configs: [{ job_name: 'j', file_sd_configs: [{ files: ['a.txt'] }] }] })).toThrow(
       /files\[0\]: "a\.txt": file_sd files must end in \.json, \.yml or \.yaml/,
     );

@@ -23,6 +23,8 @@ export interface CoordinatorConfig {
   api: ApiConfig;
 }
 
+// Prometheus' patternRe: no pattern in the directory, at most one `*` run in the name.
+const FILE_SD_PATTERN = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
 const FILE_SD_EXTENSION = /\.(json|ya?ml)$/i;
 
 export function readCoordinatorConfig(raw: unknown): CoordinatorConfig {
@@ -36,8 +38,11 @@ export function readCoordinatorConfig(raw: unknown): CoordinatorConfig {
     job.fileSdConfigs.forEach((sd, j) => {
       sd.files.forEach((file, k) => {
         const field = join(join(join(join(join('scrape_configs', i), 'file_sd_configs'), j), 'files'), k);
-        if (file.includes('*')) throw new ConfigError(field, `"${file}": glob patterns are not supported, list the files`);
-        if (!FILE_SD_EXTENSION.test(file)) throw new ConfigError(field, `"${file}": file_sd files must end in .json, .yml or .yaml`);
+        // As Prometheus (discovery/file): a `*` only in the last path element.
+        if (!FILE_SD_PATTERN.test(file)) {
+          if (!FILE_SD_EXTENSION.test(file)) throw new ConfigError(field, `"${file}": file_sd files must end in .json, .yml or .yaml`);
+          throw new ConfigError(field, `"${file}": path patterns may only use "*", and only in the file name`);
+        }
       });
     });
   });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.ts';
 import type { TargetGroup } from './target-group.ts';
 import { eventually } from '../test/harness/eventually.ts';
-import { FileSdDiscoverer, parseFileSd } from './file-sd.ts';
+import { FileSdDiscoverer, matchesFilePattern, parseFileSd } from './file-sd.ts';
 
 describe('parseFileSd', () => {
   it('reads JSON groups, adding __meta_filepath and a per-group source', () => {
@@ -100,5 +100,36 @@ describe('FileSdDiscoverer', () => {
     } finally {
       await d.stop();
     }
+  });
+
+  it('expands a * in the file name as Prometheus does: new files join, removed ones leave, other names are ignored', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'file-sd-'));
+    writeFileSync(join(dir, 'web.json'), JSON.stringify([{ targets: ['web:1'] }]));
+    writeFileSync(join(dir, 'db.json'), JSON.stringify([{ targets: ['db:1'] }]));
+    writeFileSync(join(dir, 'notes.txt'), 'not a target file');
+    writeFileSync(join(dir, 'web.yml'), '- targets: [yml:1]\n');
+    const { d, latestTargets } = start([join(dir, '*.json')]);
+    try {
+      // Sorted by file name, as Go's filepath.Glob returns them.
+      await eventually(() => (latestTargets()?.join(',') === 'db:1,web:1' ? true : undefined), { timeoutMs: 5000, intervalMs: 20, description: 'matched files' });
+      writeFileSync(join(dir, 'cache.json'), JSON.stringify([{ targets: ['cache:1'] }]));
+      await eventually(() => (latestTargets()?.join(',') === 'cache:1,db:1,web:1' ? true : undefined), { timeoutMs: 5000, intervalMs: 20, description: 'a new matching file' });
+      rmSync(join(dir, 'db.json'));
+      await eventually(() => (latestTargets()?.join(',') === 'cache:1,web:1' ? true : undefined), { timeoutMs: 5000, intervalMs: 20, description: 'a removed file' });
+    } finally {
+      await d.stop();
+    }
+  });
+});
+
+describe('matchesFilePattern', () => {
+  it('* matches any run of characters in the name, the rest literally', () => {
+    expect(matchesFilePattern('*.json', 'a.json')).toBe(true);
+    expect(matchesFilePattern('*.json', '.json')).toBe(true);
+    expect(matchesFilePattern('*.json', 'a.json.bak')).toBe(false);
+    expect(matchesFilePattern('web-*.yml', 'web-1.yml')).toBe(true);
+    expect(matchesFilePattern('web-*.yml', 'webx1.yml')).toBe(false);
+    expect(matchesFilePattern('a.(b).json', 'a.(b).json')).toBe(true);
+    expect(matchesFilePattern('a.(b).json', 'aX(b)Xjson')).toBe(false);
   });
 });

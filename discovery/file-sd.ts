@@ -2,10 +2,11 @@
 // or YAML for .yml/.yaml); every group gets __meta_filepath. Files are read again when they
 // change (fs.watch on their directory, since editors replace files by renaming) and every
 // refresh_interval in case an event was missed. A file that cannot be read or parsed keeps its
-// last good groups; a file that does not exist has none (as a glob matching nothing).
+// last good groups; a file that does not exist has none (as a glob matching nothing). A `*` in
+// the file name is a pattern (as Prometheus), expanded at every read.
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Logger } from '../core/logger.ts';
 import type { FileSdConfig } from '../model/scrape-config.ts';
@@ -29,6 +30,33 @@ export function parseFileSd(text: string, path: string): TargetGroup[] {
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
+}
+
+/** Whether a file name matches a file_sd name pattern (`*` matches any run of characters but "/"). */
+export function matchesFilePattern(pattern: string, name: string): boolean {
+  const parts = pattern.split('*').map((p) => p.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[^/]*')}$`).test(name);
+}
+
+/** The files a list of paths and patterns names now, sorted (as Go's filepath.Glob), each once. */
+export async function expandFilePatterns(patterns: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const pattern of patterns) {
+    if (!basename(pattern).includes('*')) {
+      out.add(pattern);
+      continue;
+    }
+    const dir = dirname(pattern);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue; // a directory that does not exist (yet) matches nothing
+    }
+    const namePattern = basename(pattern);
+    for (const name of names.sort()) if (matchesFilePattern(namePattern, name)) out.add(join(dir, name));
+  }
+  return [...out];
 }
 
 export interface FileSdOptions {
@@ -97,7 +125,10 @@ export class FileSdDiscoverer implements Discoverer {
   }
 
   private async readAll(): Promise<void> {
-    for (const file of this.files) {
+    const files = await expandFilePatterns(this.files);
+    // A file no longer matched (deleted, renamed away) takes its targets with it.
+    for (const known of [...this.groups.keys()]) if (!files.includes(known)) this.groups.delete(known);
+    for (const file of files) {
       let text: string;
       try {
         text = await readFile(file, 'utf8');
@@ -117,7 +148,7 @@ export class FileSdDiscoverer implements Discoverer {
       }
     }
     if (this.stopped) return;
-    const all = this.files.flatMap((f) => this.groups.get(f) ?? []);
+    const all = files.flatMap((f) => this.groups.get(f) ?? []);
     const text = JSON.stringify(all);
     if (text === this.lastReported) return;
     this.lastReported = text;
@@ -139,9 +170,10 @@ export class FileSdDiscoverer implements Discoverer {
     for (const [dir, names] of byDir) {
       if (this.watchers.has(dir)) continue;
       try {
+        const patterns = [...names].filter((n) => n.includes('*'));
         const watcher = watch(dir, { persistent: false }, (_event, name) => {
           // No file name (some platforms): any change in the directory may be ours.
-          if (name === null || names.has(name.toString())) this.refresh();
+          if (name === null || names.has(name.toString()) || patterns.some((p) => matchesFilePattern(p, name.toString()))) this.refresh();
         });
         watcher.on('error', (err) => {
           this.logger.warn({ dir, err: err.message }, 'watching file_sd directory failed; relying on refresh_interval');

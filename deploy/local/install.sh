@@ -12,17 +12,23 @@ need_apt=()
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+# Kafka's jars come from Maven Central through mvn, and Kafka runs on a JRE: a bare Debian has neither.
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   # The packages' maintainer scripts would start system services; the stack runs its own processes.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null; $sudo_cmd chmod +x "$policy"; trap '$sudo_cmd rm -f "$policy"' EXIT; fi
+  # Processes of these names that run already are the user's own: remember them, never touch them.
+  services=(etcd prometheus prometheus-alertmanager prometheus-node-exporter)
+  before=" $(pgrep -x -d ' ' "$(IFS='|'; echo "${services[*]}")" 2>/dev/null || true) "
   $sudo_cmd apt-get update -qq >/dev/null 2>&1 || $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-  # Debian starts the packaged services where it can; the stack runs its own on other ports.
-  for svc in etcd prometheus prometheus-alertmanager prometheus-node-exporter; do
-    pkill -x "$svc" 2>/dev/null || true
+  # Where a service manager ignored the guard, stop only what this install started, by pid.
+  for pid in $(pgrep -x "$(IFS='|'; echo "${services[*]}")" 2>/dev/null || true); do
+    case "$before" in *" $pid "*) ;; *) log "stopping pid $pid started by the package install"; $sudo_cmd kill "$pid" 2>/dev/null || true ;; esac
   done
 fi
 
