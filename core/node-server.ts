@@ -1,6 +1,7 @@
 // Every node serves the same three endpoints on one hono app: its own /metrics (prom-client),
 // /healthz (the process is alive) and /readyz (it is doing its job); nodes mount their APIs beside.
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
@@ -12,7 +13,7 @@ export interface NodeServerOptions {
   /** Why the node is not ready, or null when it is. */
   notReadyReason: () => string | null;
   /** Serves /metrics from somewhere else than the registry (the demo target does). */
-  renderMetrics?: () => Promise<{ body: string; contentType: string }>;
+  renderMetrics?: () => Promise<{ body: string; contentType: string; status?: number }>;
   /** Extra routes (APIs) mounted on the same app. */
   routes?: (app: Hono) => void;
 }
@@ -34,8 +35,8 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
   const app = new Hono();
   app.get('/metrics', async (c) => {
     if (opts.renderMetrics !== undefined) {
-      const { body, contentType } = await opts.renderMetrics();
-      return c.body(body, 200, { 'Content-Type': contentType });
+      const { body, contentType, status } = await opts.renderMetrics();
+      return c.body(body, (status ?? 200) as ContentfulStatusCode, { 'Content-Type': contentType });
     }
     const body = await opts.registry.metrics();
     return c.body(body, 200, { 'Content-Type': opts.registry.contentType });

@@ -3,6 +3,10 @@
 // every scrape it served and the value of its scrape counter at that moment (GET /scrapes), so
 // tests can check at the source that each interval was scraped exactly once and that the store
 // holds exactly the values that were served. /malformed serves an exposition that fails to parse.
+// A person (or a test) can make alerts fire: POST /control/temperature/<value> sets
+// demo_temperature_celsius, /control/error-ratio/<0..1> makes that share of the simulated requests
+// fail, /control/fail/<n|main> makes a target answer 503 (so its `up` goes to 0) until
+// /control/recover/<n|main>.
 import { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { checkHostPort, readNumber, readObject, readString } from '../../core/config-schema.ts';
@@ -24,6 +28,11 @@ class DemoInstance {
   private readonly queueDepth: Gauge;
   private readonly latency: Histogram;
   private readonly payload: Summary;
+  readonly temperature: Gauge;
+  /** Share of the simulated requests that fail (code 500), set through /control/error-ratio. */
+  errorRatio = 0;
+  /** While set, the target answers 503 instead of metrics. */
+  failing = false;
   private n = 0;
 
   constructor(index: number) {
@@ -33,6 +42,8 @@ class DemoInstance {
     this.queueDepth = new Gauge({ name: 'demo_queue_depth', help: 'Simulated work queue depth.', registers: [this.registry] });
     this.latency = new Histogram({ name: 'demo_request_duration_seconds', help: 'Simulated request latency.', labelNames: ['path'], buckets: [0.01, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
     this.payload = new Summary({ name: 'demo_payload_bytes', help: 'Simulated payload sizes.', percentiles: [0.5, 0.9, 0.99], registers: [this.registry] });
+    this.temperature = new Gauge({ name: 'demo_temperature_celsius', help: 'A gauge a person can set (POST /control/temperature/<value>).', registers: [this.registry] });
+    this.temperature.set(20);
     new Gauge({ name: 'demo_target_info', help: 'Which demo target this is.', labelNames: ['index'], registers: [this.registry] }).set({ index: String(index) }, 1);
   }
 
@@ -41,8 +52,15 @@ class DemoInstance {
     this.n++;
     const k = this.n;
     this.scrapes.inc();
-    this.requests.inc({ path: '/api', code: '200' }, 3);
-    if (k % 5 === 0) this.requests.inc({ path: '/api', code: '500' });
+    if (this.errorRatio > 0) {
+      // 100 requests per scrape, errorRatio of them failing: rate(…{code="500"}) / rate(…) = errorRatio.
+      const failed = Math.round(100 * this.errorRatio);
+      this.requests.inc({ path: '/api', code: '200' }, 100 - failed);
+      if (failed > 0) this.requests.inc({ path: '/api', code: '500' }, failed);
+    } else {
+      this.requests.inc({ path: '/api', code: '200' }, 3);
+      if (k % 5 === 0) this.requests.inc({ path: '/api', code: '500' });
+    }
     this.queueDepth.set(k % 17);
     this.latency.observe({ path: '/api' }, (k % 10) / 20);
     this.payload.observe(100 + (k % 50) * 10);
@@ -78,14 +96,39 @@ export async function startDemoTarget(opts: DemoTargetOptions): Promise<DemoTarg
     logger,
     notReadyReason: () => null,
     // The node's own /metrics is the main demo instance.
-    renderMetrics: () => main.render(),
+    renderMetrics: () => (main.failing ? Promise.resolve({ body: 'demo target failing on purpose\n', contentType: 'text/plain', status: 503 }) : main.render()),
     routes: (app: Hono) => {
       app.get('/targets/:n/metrics', async (c) => {
         const inst = extra[Number(c.req.param('n'))];
         if (inst === undefined) return c.text('no such demo target\n', 404);
+        if (inst.failing) return c.text('demo target failing on purpose\n', 503);
         const { body, contentType } = await inst.render();
         return c.body(body, 200, { 'Content-Type': contentType });
       });
+      const pick = (which: string): DemoInstance | undefined => (which === 'main' ? main : extra[Number(which)]);
+      app.post('/control/temperature/:value', (c) => {
+        const value = Number(c.req.param('value'));
+        if (!Number.isFinite(value)) return c.text('value must be a number\n', 400);
+        for (const inst of [main, ...extra]) inst.temperature.set(value);
+        logger.info({ temperature: value }, 'demo temperature set');
+        return c.text(`demo_temperature_celsius ${value}\n`);
+      });
+      app.post('/control/error-ratio/:value', (c) => {
+        const value = Number(c.req.param('value'));
+        if (!(value >= 0 && value <= 1)) return c.text('value must be between 0 and 1\n', 400);
+        for (const inst of [main, ...extra]) inst.errorRatio = value;
+        logger.info({ errorRatio: value }, 'demo error ratio set');
+        return c.text(`error ratio ${value}\n`);
+      });
+      for (const [action, failing] of [['fail', true], ['recover', false]] as const) {
+        app.post(`/control/${action}/:which`, (c) => {
+          const inst = pick(c.req.param('which'));
+          if (inst === undefined) return c.text('no such demo target (a number or main)\n', 404);
+          inst.failing = failing;
+          logger.info({ target: c.req.param('which'), failing }, 'demo target switched');
+          return c.text(`${c.req.param('which')} ${failing ? 'failing' : 'serving'}\n`);
+        });
+      }
       app.get('/malformed', (c) => c.body(MALFORMED_BODY, 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
       app.get('/scrapes', (c) => {
         const n = c.req.query('target');
