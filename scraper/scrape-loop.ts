@@ -25,6 +25,8 @@ export interface ScrapeOutcome {
   staleMarkers: number;
   /** Samples dropped because the series already had a sample at this timestamp in this scrape. */
   duplicates: number;
+  /** Samples dropped for an out-of-bounds timestamp. */
+  outOfBounds: number;
   error?: ScrapeError;
 }
 
@@ -225,6 +227,7 @@ export class ScrapeLoop {
       seriesAdded: stats.seriesAdded,
       staleMarkers: stats.staleMarkers,
       duplicates: stats.duplicates,
+      outOfBounds: stats.outOfBounds,
       ...(error !== undefined ? { error } : {}),
     };
     this.observer.onScrape(outcome);

@@ -105,5 +105,6 @@ export class ScrapeManager {
     m.scrapeDuration.observe({ job: o.job }, o.durationSeconds);
     if (o.error !== undefined) m.scrapeFailures.inc({ job: o.job, reason: o.error.reason });
     if (o.duplicates > 0) m.duplicateSamples.inc(o.duplicates);
+    if (o.outOfBounds > 0) m.outOfBoundsSamples.inc(o.outOfBounds);
   }
 }

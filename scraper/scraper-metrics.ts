@@ -16,6 +16,11 @@ export class ScraperMetrics {
     help: 'Samples rejected because a series appeared twice in one scrape (same timestamp, the later one dropped).',
     registers: [this.registry],
   });
+  readonly outOfBoundsSamples = new Counter({
+    name: 'prometheus_target_scrapes_sample_out_of_bounds_total',
+    help: 'Samples dropped because their timestamp is beyond what the store can hold (the rest of the scrape is kept).',
+    registers: [this.registry],
+  });
   readonly scrapeDuration = new Histogram({
     name: 'ringwatch_scraper_scrape_duration_seconds',
     help: 'Time from request to the message handed to the producer.',

@@ -75,7 +75,7 @@ describe('WriteRequestAppender: labels', () => {
       expect(names).toEqual([...names].sort());
       expect(names[0]).toBe('__name__');
     }
-    expect(stats).toEqual({ scraped: 2, postRelabel: 2, seriesAdded: 2, staleMarkers: 0, duplicates: 0 });
+    expect(stats).toEqual({ scraped: 2, postRelabel: 2, seriesAdded: 2, staleMarkers: 0, duplicates: 0, outOfBounds: 0 });
   });
 
   it('honor_labels false: a conflicting scraped label is kept as exported_<name>', () => {
@@ -190,6 +190,15 @@ describe('WriteRequestAppender: limits', () => {
 });
 
 describe('WriteRequestAppender: duplicates and stats', () => {
+  it('an OpenMetrics sample with a timestamp beyond int64 ms is dropped and counted; the rest of the scrape is kept', () => {
+    const a = new WriteRequestAppender(TARGET_LABELS, job({ honor_timestamps: true }));
+    const body = '# TYPE a gauge\na 1 1.5\na{x="y"} 2 1e19\n# TYPE b gauge\nb 3\n# EOF\n';
+    const { stats, series } = scrape(a, body, T1, 'openmetrics');
+    expect(stats).toMatchObject({ scraped: 3, postRelabel: 2, outOfBounds: 1 });
+    expect(series.map(text).sort()).toEqual([`a{instance="host-1:9100",job="node"}`, `b{instance="host-1:9100",job="node"}`]);
+    expect(series.find((ts) => text(ts).startsWith('a'))?.samples[0]?.timestampMs).toBe(1500);
+  });
+
   it('a series repeated in one body is counted and skipped (the first value wins)', () => {
     const a = new WriteRequestAppender(TARGET_LABELS, job());
     const { series, stats } = scrape(a, 'm{a="1"} 1\nm{a="1"} 2\nm{a="2"} 3\n', T1);
@@ -197,7 +206,7 @@ describe('WriteRequestAppender: duplicates and stats', () => {
       ['m{a="1",instance="host-1:9100",job="node"}', 1],
       ['m{a="2",instance="host-1:9100",job="node"}', 3],
     ]);
-    expect(stats).toEqual({ scraped: 3, postRelabel: 2, seriesAdded: 2, staleMarkers: 0, duplicates: 1 });
+    expect(stats).toEqual({ scraped: 3, postRelabel: 2, seriesAdded: 2, staleMarkers: 0, duplicates: 1, outOfBounds: 0 });
   });
 
   it('the same series written with its labels in another order is a duplicate too', () => {
@@ -217,8 +226,8 @@ describe('WriteRequestAppender: duplicates and stats', () => {
     expect(first.series.map((ts) => [text(ts), ts.samples[0]?.value])).toEqual([
       ['node_cpu_seconds_total{instance="host-1:9100",job="node",mode="idle"}', 1],
     ]);
-    expect(first.stats).toEqual({ scraped: 2, postRelabel: 1, seriesAdded: 1, staleMarkers: 0, duplicates: 1 });
-    expect(scrape(a, body, T2).stats).toEqual({ scraped: 2, postRelabel: 1, seriesAdded: 0, staleMarkers: 0, duplicates: 1 });
+    expect(first.stats).toEqual({ scraped: 2, postRelabel: 1, seriesAdded: 1, staleMarkers: 0, duplicates: 1, outOfBounds: 0 });
+    expect(scrape(a, body, T2).stats).toEqual({ scraped: 2, postRelabel: 1, seriesAdded: 0, staleMarkers: 0, duplicates: 1, outOfBounds: 0 });
     expect(a.cachedSeries).toBe(1);
     const gone = scrape(a, 'other 1\n', T3);
     expect(staleTexts(gone.series)).toEqual(['node_cpu_seconds_total{instance="host-1:9100",job="node",mode="idle"}']);
@@ -335,7 +344,7 @@ describe('WriteRequestAppender on a real node_exporter 1.5 body', () => {
     const { series, stats } = scrape(a, body, T1);
     expect(lines.length).toBeGreaterThan(400);
     expect(distinctSeries.size).toBe(lines.length);
-    expect(stats).toEqual({ scraped: lines.length, postRelabel: lines.length, seriesAdded: lines.length, staleMarkers: 0, duplicates: 0 });
+    expect(stats).toEqual({ scraped: lines.length, postRelabel: lines.length, seriesAdded: lines.length, staleMarkers: 0, duplicates: 0, outOfBounds: 0 });
     expect(series).toHaveLength(lines.length);
     expect(new Set(series.map(text)).size).toBe(lines.length);
     for (const ts of series) {
@@ -354,7 +363,7 @@ describe('WriteRequestAppender on a real node_exporter 1.5 body', () => {
     const a = new WriteRequestAppender(TARGET_LABELS, job());
     const first = scrape(a, body, T1);
     const second = scrape(a, body, T2);
-    expect(second.stats).toEqual({ scraped: lines.length, postRelabel: lines.length, seriesAdded: 0, staleMarkers: 0, duplicates: 0 });
+    expect(second.stats).toEqual({ scraped: lines.length, postRelabel: lines.length, seriesAdded: 0, staleMarkers: 0, duplicates: 0, outOfBounds: 0 });
     expect(second.series.map(text)).toEqual(first.series.map(text));
     expect(a.cachedSeries).toBe(lines.length);
   });

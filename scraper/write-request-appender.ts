@@ -3,7 +3,7 @@
 // write its cached label bytes, value and timestamp. Series that vanish get staleness markers.
 import { ProtoWriter } from '../protocol/proto-writer.ts';
 import { appendTimeSeries, writeStaleMarker } from '../protocol/remote-write-codec.ts';
-import { parseSeries, type SampleVisitor } from './exposition/parser.ts';
+import { decodeSeries, type LabelSpans, type SampleVisitor } from './exposition/parser.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import { encodeLabels, seriesLabels } from './series-labels.ts';
@@ -40,6 +40,8 @@ export interface AppendStats {
   /** Series written as stale because they vanished. */
   staleMarkers: number;
   duplicates: number;
+  /** Samples dropped for a timestamp beyond int64 milliseconds (Prometheus: out of bounds). */
+  outOfBounds: number;
 }
 
 export class WriteRequestAppender implements SampleVisitor {
@@ -88,7 +90,13 @@ export class WriteRequestAppender implements SampleVisitor {
     this.stats = emptyStats();
   }
 
-  onSample(body: Uint8Array, seriesStart: number, seriesEnd: number, value: number, timestampMs: number): void {
+  onDroppedSample(): void {
+    // Scraped, but never appended: counted as Prometheus' appender counts out-of-bounds samples.
+    this.stats.scraped++;
+    this.stats.outOfBounds++;
+  }
+
+  onSample(body: Uint8Array, seriesStart: number, seriesEnd: number, value: number, timestampMs: number, spans: LabelSpans): void {
     this.stats.scraped++;
     let entry = this.previousOrder[this.position];
     if (entry === undefined || !sameBytes(entry.raw, body, seriesStart, seriesEnd)) {
@@ -96,7 +104,7 @@ export class WriteRequestAppender implements SampleVisitor {
       const key = Buffer.prototype.latin1Slice.call(body, seriesStart, seriesEnd) as string;
       entry = this.cache.get(key);
       if (entry === undefined) {
-        entry = { raw: copyOf(body, seriesStart, seriesEnd), series: this.lookUpSeries(body, seriesStart, seriesEnd, timestampMs), lastSeen: 0 };
+        entry = { raw: copyOf(body, seriesStart, seriesEnd), series: this.lookUpSeries(body, spans, timestampMs), lastSeen: 0 };
         this.cache.set(key, entry);
       }
     }
@@ -123,8 +131,9 @@ export class WriteRequestAppender implements SampleVisitor {
   }
 
   /** Cache miss (slow path): the series a raw text stands for, or null when relabeling drops it. */
-  private lookUpSeries(body: Uint8Array, seriesStart: number, seriesEnd: number, timestampMs: number): SeriesState | null {
-    const labelSet = seriesLabels(parseSeries(body, seriesStart, seriesEnd), this.targetLabels, this.job);
+  private lookUpSeries(body: Uint8Array, spans: LabelSpans, timestampMs: number): SeriesState | null {
+    // The parser's spans of this series: decoded, not parsed again.
+    const labelSet = seriesLabels(decodeSeries(body, spans), this.targetLabels, this.job);
     if (labelSet === null) return null;
     for (const [name, value] of this.externalLabels) if (!labelSet.has(name)) labelSet.set(name, value);
     const labels = encodeLabels(labelSet);
@@ -219,5 +228,5 @@ function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): bo
 }
 
 function emptyStats(): AppendStats {
-  return { scraped: 0, postRelabel: 0, seriesAdded: 0, staleMarkers: 0, duplicates: 0 };
+  return { scraped: 0, postRelabel: 0, seriesAdded: 0, staleMarkers: 0, duplicates: 0, outOfBounds: 0 };
 }
