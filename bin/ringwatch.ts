@@ -10,6 +10,7 @@ nodes:
   scraper          scrape targets and produce samples to Kafka
   storage-writer   consume samples from Kafka and remote-write them to the stores
   coordinator      turn target sources into the target list in etcd
+  alerting         evaluate Prometheus rule files, sharded over replicas; alerts to Alertmanager and Kafka
   demo-target      a demo service exposing counters, gauges, a histogram and a summary
 
 commands:
@@ -19,13 +20,14 @@ Every configuration field can also be set from the environment:
 RINGWATCH_<FIELD>__<SUBFIELD>=value (e.g. RINGWATCH_KAFKA__BROKERS=127.0.0.1:9092).
 See docs/configuration.md.`;
 
-type NodeMain = (raw: unknown) => Promise<void>;
+type NodeMain = (raw: unknown, context: { configPath?: string }) => Promise<void>;
 
 const NODES: Record<string, () => Promise<NodeMain>> = {
   scraper: async () => (await import('../scraper/main.ts')).runScraper,
   'storage-writer': async () => (await import('../storage-writer/main.ts')).runStorageWriter,
   'demo-target': async () => (await import('../deploy/demo-target/demo-target.ts')).runDemoTarget,
   coordinator: async () => (await import('../coordinator/main.ts')).runCoordinator,
+  alerting: async () => (await import('../alerting/main.ts')).runAlerting,
 };
 
 type CommandMain = (argv: string[]) => Promise<number>;
@@ -68,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const raw = await loadConfigFile(configPath);
     const run = await load();
-    await run(raw);
+    await run(raw, configPath !== undefined ? { configPath } : {});
     return -1; // keeps running
   } catch (err) {
     if (err instanceof ConfigError) {
