@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAlertRecord, encodeAlertRecord } from '../protocol/alert-record.ts';
 import { toAlertRecord, toAlertRecords } from './alert-record.ts';
 import { AlertingRule } from './alerting-rule.ts';
-import { fingerprintHex } from './fingerprint.ts';
+import { fingerprintHex } from '../model/fingerprint.ts';
 import { vector } from './testing-fakes.ts';
 
 const ctx = {

@@ -7,7 +7,7 @@ import type { Alert } from './alert.ts';
 import type { AlertRelabeler } from './alert-sending.ts';
 import { generatorURL, notificationLabels } from './alert-sending.ts';
 import type { AlertTransition } from './alerting-rule.ts';
-import { fingerprintHex } from './fingerprint.ts';
+import { fingerprintHex } from '../model/fingerprint.ts';
 import { formatRFC3339Millis } from './go-format.ts';
 
 export interface AlertRecordContext {

@@ -8,7 +8,7 @@
 // preceded by its length. Prometheus works in nanoseconds: the offset is kept exact and the
 // evaluation timestamp is returned in milliseconds, rounded down.
 import { utf8Bytes } from './utf8.ts';
-import { xxhash64 } from './xxhash64.ts';
+import { xxhash64 } from '../core/xxhash64.ts';
 
 export type LabelsLayout = 'slicelabels' | 'stringlabels';
 

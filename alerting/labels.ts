@@ -1,6 +1,9 @@
 // Label sets as the rule engine handles them: plain objects whose keys are inserted in Prometheus'
 // order (byte order of the UTF-8 names), so JSON output and iteration match Go's sorted labels.
 
+import { compareCodePoints } from '../core/code-point-order.ts';
+import { isValidLabelName as isModelLabelName, isValidMetricName as isModelMetricName } from '../model/labels.ts';
+
 export type Labels = Readonly<Record<string, string>>;
 
 /** How label and metric names are checked: Prometheus 2.x (and promtool 2.42) is 'legacy', 3.x defaults to 'utf8'. */
@@ -9,17 +12,13 @@ export type NameValidation = 'legacy' | 'utf8';
 export const METRIC_NAME_LABEL = '__name__';
 export const ALERT_NAME_LABEL = 'alertname';
 
-const LEGACY_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const LEGACY_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
+/** Label and metric name rules live in model/labels.ts; the engine always names the scheme. */
 export function isValidLabelName(name: string, scheme: NameValidation): boolean {
-  if (scheme === 'legacy') return LEGACY_LABEL_NAME.test(name);
-  return name.length > 0 && name.isWellFormed();
+  return isModelLabelName(name, scheme);
 }
 
 export function isValidMetricName(name: string, scheme: NameValidation): boolean {
-  if (scheme === 'legacy') return LEGACY_METRIC_NAME.test(name);
-  return name.length > 0 && name.isWellFormed();
+  return isModelMetricName(name, scheme);
 }
 
 /** Label values only have to be valid UTF-8 (no lone surrogates, in JavaScript terms). */
@@ -27,24 +26,8 @@ export function isValidLabelValue(value: string): boolean {
   return value.isWellFormed();
 }
 
-/**
- * Go compares strings byte by byte over UTF-8, which is code point order. JavaScript's `<` compares
- * UTF-16 code units, which differs only when a surrogate (a code point above U+FFFF) meets a
- * character in U+E000..U+FFFF: surrogates are moved above the whole BMP to fix that.
- */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let ca = a.charCodeAt(i);
-    let cb = b.charCodeAt(i);
-    if (ca === cb) continue;
-    if (ca >= 0xd800 && ca <= 0xdfff) ca += 0x10000;
-    if (cb >= 0xd800 && cb <= 0xdfff) cb += 0x10000;
-    return ca < cb ? -1 : 1;
-  }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
-}
+/** Go's string order (code point order): core/code-point-order.ts. */
+export const compareStrings = compareCodePoints;
 
 /** A copy with keys in Prometheus order and empty values dropped (an empty label is an absent label). */
 export function sortLabels(labels: Readonly<Record<string, string>>): Labels {

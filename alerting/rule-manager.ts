@@ -10,7 +10,7 @@ import { BoundedLoadRendezvous } from '../cluster/rendezvous-placement.ts';
 import { TargetAssigner } from '../cluster/target-assigner.ts';
 import type { Logger } from '../core/logger.ts';
 import { expandFilePatterns } from '../discovery/file-sd.ts';
-import { Expander, expandAlertTemplate } from '../template/prometheus-functions.ts';
+import { ALERT_TEMPLATE_PREAMBLE, Expander, expandAlertTemplate } from '../template/prometheus-functions.ts';
 import type { AlertStateStore } from './alert-state-store.ts';
 import type { AlertingMetrics } from './alerting-metrics.ts';
 import type { AlertRelabeler } from './alert-sending.ts';
@@ -89,7 +89,7 @@ export class RuleManager {
     const definitions = loadRuleFiles(files, {
       validateTemplate: (text, name) => {
         try {
-          new Expander(text, name, {}).parseTest();
+          new Expander(ALERT_TEMPLATE_PREAMBLE + text, name, {}).parseTest();
           return undefined;
         } catch (err) {
           return (err as Error).message;

@@ -12,6 +12,9 @@ export interface TestNodes {
   readonly dir: string;
   scraper(name: string, config: Record<string, unknown>): Promise<RingwatchNode>;
   storageWriter(name: string, config: Record<string, unknown>): Promise<RingwatchNode>;
+  /** An alerting replica writing to this test's samples topic and `alerts-<id>`. */
+  alerting(name: string, config: Record<string, unknown>): Promise<RingwatchNode>;
+  readonly alertsTopic: string;
   /** Stops every node started here (SIGTERM, then SIGKILL). */
   stopAll(): Promise<void>;
 }
@@ -23,12 +26,17 @@ export function testNodes(kafkaBrokers: string[], label: string): TestNodes {
   const started: RingwatchNode[] = [];
   const kafka = { brokers: kafkaBrokers, topic, partitions: 4 };
 
-  async function start(kind: 'scraper' | 'storage-writer', name: string, config: Record<string, unknown>): Promise<RingwatchNode> {
+  const alertsTopic = `alerts-${id}`;
+  async function start(kind: 'scraper' | 'storage-writer' | 'alerting', name: string, config: Record<string, unknown>): Promise<RingwatchNode> {
     const port = await freePort();
     const node = await startRingwatchNode({
       kind,
       name,
-      config: { ...config, node: { id: name, listen_address: `127.0.0.1:${port}` }, kafka: { ...kafka, ...(config.kafka as object | undefined) } },
+      config: {
+        ...config,
+        node: { ...(config.node as object | undefined), id: name, listen_address: `127.0.0.1:${port}` },
+        kafka: { ...kafka, ...(kind === 'alerting' ? { alerts_topic: alertsTopic } : {}), ...(config.kafka as object | undefined) },
+      },
       httpAddress: `127.0.0.1:${port}`,
       configDir: join(dir, 'config'),
       logDir: join(dir, 'logs'),
@@ -39,8 +47,10 @@ export function testNodes(kafkaBrokers: string[], label: string): TestNodes {
 
   return {
     topic,
+    alertsTopic,
     dir,
     scraper: (name, config) => start('scraper', name, config),
+    alerting: (name, config) => start('alerting', name, config),
     storageWriter: (name, config) => start('storage-writer', name, { consumer: { group_id: `writer-${id}` }, ...config }),
     stopAll: async () => {
       await Promise.all(started.map((n) => n.stop()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utf8Bytes } from './utf8.ts';
+const utf8Bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 import { xxhash64 } from './xxhash64.ts';
 
 // Expected values printed by github.com/cespare/xxhash/v2 v2.3.0 (Sum64String).

@@ -4,8 +4,10 @@
 //
 // The 64-bit state is kept as two 32-bit halves so no BigInt is needed on this hot-ish path.
 // FNV's prime is 2^40 + 0x1b3, so h * prime = (h << 40) + h * 0x1b3 (mod 2^64).
-import { compareStrings } from './labels.ts';
-import { utf8Bytes } from './utf8.ts';
+import { compareCodePoints as compareStrings } from '../core/code-point-order.ts';
+
+const encoder = new TextEncoder();
+const utf8Bytes = (s: string): Uint8Array => encoder.encode(s);
 
 const OFFSET_HI = 0xcbf29ce4;
 const OFFSET_LO = 0x84222325;
