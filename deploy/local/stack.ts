@@ -25,6 +25,7 @@ export const STACK_PORTS = {
   scraper2: 29102,
   storageWriter: 29110,
   demoTarget: 29120,
+  alerting1: 29130,
 } as const;
 
 const env = process.env;
@@ -99,6 +100,12 @@ async function main(): Promise<void> {
       startNode('storage-writer', 'storage-writer', STACK_PORTS.storageWriter, { ...nodeEnv, RINGWATCH_REMOTE_WRITE__0__URL: remoteWriteUrl }),
       startNode('scraper', 'scraper-1', STACK_PORTS.scraper1, { ...nodeEnv, ...etcdEnv }),
       startNode('scraper', 'scraper-2', STACK_PORTS.scraper2, { ...nodeEnv, ...etcdEnv }),
+      startNode('alerting', 'alerting-1', STACK_PORTS.alerting1, {
+        ...nodeEnv,
+        ...etcdEnv,
+        RINGWATCH_QUERY__URL: queryUrl,
+        RINGWATCH_RULE_FILES__0: join(stackConfigDir, 'rules', '*.yml'),
+      }),
     ])),
   ];
 
@@ -109,6 +116,8 @@ async function main(): Promise<void> {
     `  store (write)   ${remoteWriteUrl}`,
     `  store (query)   ${queryUrl}   e.g. curl '${queryUrl}/api/v1/query?query=up'`,
     `  targets         ${coordinator.url}/api/v1/targets   (or: npm run ringwatch -- targets ls)`,
+    `  rules, alerts   http://127.0.0.1:${STACK_PORTS.alerting1}/api/v1/rules, /api/v1/alerts`,
+    `  make one fire   curl -X POST ${demo.url}/control/temperature/95   (see deploy/local/config/rules/demo.rules.yml)`,
     ...[demo, ...nodes].map((n) => `  ${n.name.padEnd(15)} ${n.url}   (/metrics, /healthz, /readyz)`),
     `  logs            ${logDir}`,
     `  Ctrl-C stops everything.`,
@@ -141,7 +150,7 @@ async function stopAll(signal: string): Promise<void> {
   say(`${signal}: stopping`);
   // Scrapers first (they hand over and flush to Kafka), then the writer (it flushes to the store),
   // then the infrastructure.
-  const order = ['scraper', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
+  const order = ['scraper', 'alerting', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
   const rank = (name: string): number => order.findIndex((prefix) => name.startsWith(prefix));
   for (const { name, service } of [...services].sort((a, b) => rank(a.name) - rank(b.name))) {
     await service.stop().catch((err: unknown) => say(`${name}: ${(err as Error).message}`));
