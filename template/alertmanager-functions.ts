@@ -13,6 +13,7 @@ import { GoDuration, GoTime, UTC, loadLocation, now, parseTime, timeType } from 
 import { SafeHTML, SafeURL } from './html-escape.ts';
 import { TemplateSet } from './template.ts';
 import { compareStrings, GoMap, withGoTypeName } from './values.ts';
+import { fingerprintHex } from '../model/fingerprint.ts';
 
 // --- data model ------------------------------------------------------------------------------
 
@@ -191,28 +192,9 @@ export interface TemplateDataInput {
   now?: Date;
 }
 
-const FNV_OFFSET = 14695981039346656037n;
-const FNV_PRIME = 1099511628211n;
-const MASK64 = (1n << 64n) - 1n;
 
-/** model.LabelSet.Fingerprint as Alertmanager prints it (%016x of FNV-1a over sorted pairs). */
-export function labelSetFingerprint(labels: Record<string, string>): string {
-  let h = FNV_OFFSET;
-  const add = (bytes: Uint8Array) => {
-    for (const b of bytes) {
-      h ^= BigInt(b);
-      h = (h * FNV_PRIME) & MASK64;
-    }
-  };
-  const enc = new TextEncoder();
-  for (const name of Object.keys(labels).sort(compareStrings)) {
-    add(enc.encode(name));
-    add(Uint8Array.of(0xff));
-    add(enc.encode(labels[name] as string));
-    add(Uint8Array.of(0xff));
-  }
-  return h.toString(16).padStart(16, '0');
-}
+/** model.LabelSet.Fingerprint as Alertmanager prints it (%016x of FNV-1a over sorted pairs): model/fingerprint.ts. */
+export const labelSetFingerprint = fingerprintHex;
 
 function toGoTime(t: Date | GoTime | undefined): GoTime {
   if (t === undefined) return GoTime.zero();

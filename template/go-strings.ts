@@ -1,24 +1,10 @@
 // Go's strings and golang.org/x/text/cases functions the template libraries expose.
 
-/** unicode.ToUpper per code point (simple case mapping: 'ß' stays 'ß', as in Go). */
-export function toUpper(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const u = ch.toUpperCase();
-    out += [...u].length === 1 ? u : ch;
-  }
-  return out;
-}
+import { goToLower, goToUpper } from '../model/go-case.ts';
 
-/** unicode.ToLower per code point. */
-export function toLower(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const l = ch.toLowerCase();
-    out += [...l].length === 1 ? l : ch;
-  }
-  return out;
-}
+/** strings.ToUpper / strings.ToLower: Go's simple case mapping (model/go-case.ts). */
+export const toUpper = goToUpper;
+export const toLower = goToLower;
 
 /** strings.TrimSpace: Unicode white space (Go's unicode.IsSpace, which excludes U+FEFF). */
 export function trimSpace(s: string): string {
