@@ -33,6 +33,14 @@ describe('readCoordinatorConfig', () => {
     );
   });
 
+  it('refuses a write API beyond loopback without a token, unless api.insecure opts in', () => {
+    const open = { ...base, node: { id: 'c1', listen_address: '0.0.0.0:9471' } };
+    expect(() => readCoordinatorConfig(open)).toThrow(/^api\.token: required: node\.listen_address 0\.0\.0\.0:9471 is reachable from other hosts/);
+    expect(readCoordinatorConfig({ ...open, api: { token_file: '/run/secrets/t' } }).api).toEqual({ tokenFile: '/run/secrets/t' });
+    expect(readCoordinatorConfig({ ...open, api: { insecure: true } }).api).toEqual({ insecure: true });
+    expect(readCoordinatorConfig({ ...base, node: { id: 'c1', listen_address: '127.0.0.1:9471' } }).api).toEqual({});
+  });
+
   it('reads the token from token_file, trimmed, and names the field when it cannot', () => {
     expect(resolveApiToken({ tokenFile: '/t' }, () => 'abc\n')).toBe('abc');
     expect(resolveApiToken({ token: 'x' })).toBe('x');

@@ -2,14 +2,17 @@
 // sources), the etcd the target list goes to, and who may register targets through the API.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError, checkHostPort, join, readObject, readOptionalString, readString } from '../core/config-schema.ts';
+import { ConfigError, checkHostPort, join, readBoolean, readObject, readOptionalString, readString } from '../core/config-schema.ts';
 import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
 import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
+import { isLoopbackAddress } from '../core/listen-address.ts';
 
 export interface ApiConfig {
   /** Bearer token required to register or remove targets; unset: anyone may. */
   token?: string;
   tokenFile?: string;
+  /** Serve the write API beyond loopback without a token: an explicit opt-in. */
+  insecure?: boolean;
 }
 
 export interface CoordinatorConfig {
@@ -54,12 +57,21 @@ export function readCoordinatorConfig(raw: unknown): CoordinatorConfig {
     global,
     scrapeConfigs,
     rawScrapeConfigs,
-    api: readApiConfig(root.api, 'api'),
+    api: checkApiExposure(readApiConfig(root.api, 'api'), listenAddress),
   };
 }
 
+/** A write API reachable from other hosts needs a token, unless api.insecure says otherwise. */
+function checkApiExposure(api: ApiConfig, listenAddress: string): ApiConfig {
+  if (api.token !== undefined || api.tokenFile !== undefined || api.insecure === true || isLoopbackAddress(listenAddress)) return api;
+  throw new ConfigError(
+    'api.token',
+    `required: node.listen_address ${listenAddress} is reachable from other hosts, and without a token anyone there could add and remove targets (set api.token or api.token_file, or api.insecure: true to allow it)`,
+  );
+}
+
 function readApiConfig(raw: unknown, path: string): ApiConfig {
-  const obj = readObject(raw, path, ['token', 'token_file']);
+  const obj = readObject(raw, path, ['token', 'token_file', 'insecure']);
   const token = readOptionalString(obj, 'token', path);
   const tokenFile = readOptionalString(obj, 'token_file', path);
   if (token !== undefined && tokenFile !== undefined) throw new ConfigError(path, 'at most one of token and token_file must be configured');
@@ -67,6 +79,7 @@ function readApiConfig(raw: unknown, path: string): ApiConfig {
   const api: ApiConfig = {};
   if (token !== undefined) api.token = token;
   if (tokenFile !== undefined) api.tokenFile = tokenFile;
+  if (readBoolean(obj, 'insecure', path, false)) api.insecure = true;
   return api;
 }
 
