@@ -13,7 +13,9 @@ export function createEtcd(config: EtcdConfig): Etcd3 {
   if (config.username !== undefined && config.password !== undefined) options.auth = { username: config.username, password: config.password };
   if (config.tls !== undefined) {
     options.credentials = {
-      rootCertificate: config.tls.caFile !== undefined ? readFileSync(config.tls.caFile) : Buffer.alloc(0),
+      // No ca_file: the system roots. (An empty buffer here would trust nothing at all: grpc takes
+      // only null or undefined for "use the system roots".)
+      rootCertificate: (config.tls.caFile !== undefined ? readFileSync(config.tls.caFile) : undefined) as Buffer,
       ...(config.tls.certFile !== undefined ? { certChain: readFileSync(config.tls.certFile) } : {}),
       ...(config.tls.keyFile !== undefined ? { privateKey: readFileSync(config.tls.keyFile) } : {}),
     };

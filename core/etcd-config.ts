@@ -35,6 +35,12 @@ export function readEtcdConfig(raw: unknown, path: string): EtcdConfig {
   if ((username === undefined) !== (password === undefined)) throw new ConfigError(path, 'username and password must be set together');
   if (username !== undefined) config.username = username;
   if (password !== undefined) config.password = password;
-  if (obj.tls_config !== undefined && obj.tls_config !== null) config.tls = readTls(obj.tls_config, join(path, 'tls_config'));
+  if (obj.tls_config !== undefined && obj.tls_config !== null) {
+    config.tls = readTls(obj.tls_config, join(path, 'tls_config'));
+    // The etcd client (gRPC) cannot skip verification: refuse rather than ignore it silently.
+    if (config.tls.insecureSkipVerify) {
+      throw new ConfigError(join(join(path, 'tls_config'), 'insecure_skip_verify'), 'not supported for etcd: give ca_file with the CA that signed the etcd server certificate');
+    }
+  }
   return config;
 }
