@@ -216,6 +216,21 @@ describe('RemoteWriteClient.store against a local HTTP server', () => {
     expect(err.message).toBe('store answered HTTP 500: internal: wal full');
   });
 
+  it.each([401, 403, 404])('%i: the store or its credentials are wrong, not the data: recoverable (kept in Kafka), marked as such', async (status) => {
+    respond = (res) => res.writeHead(status).end('no');
+    const err = await storeError(client());
+    expect(err).toBeInstanceOf(RecoverableWriteError);
+    expect((err as RecoverableWriteError).storeMisconfigured).toBe(true);
+    expect(err.message).toBe(`store answered HTTP ${status}: no`);
+  });
+
+  it('400 stays a rejection of the data, and a 500 is not a misconfiguration', async () => {
+    respond = (res) => res.writeHead(400).end('out of order sample');
+    expect(await storeError(client())).toBeInstanceOf(RejectedWriteError);
+    respond = (res) => res.writeHead(503).end('busy');
+    expect((await storeError(client())) as RecoverableWriteError).toMatchObject({ storeMisconfigured: false });
+  });
+
   it('429 with Retry-After: recoverable, delay from the header', async () => {
     respond = (res) => res.writeHead(429, { 'Retry-After': '7' }).end('rate limited');
     const err = await storeError(client());

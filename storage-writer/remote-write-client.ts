@@ -18,7 +18,18 @@ export class RecoverableWriteError extends Error {
     this.status = status;
     this.retryAfterMs = retryAfterMs;
   }
+
+  /** 401, 403, 404: the store or its credentials are wrong, not the data (an operator must act). */
+  get storeMisconfigured(): boolean {
+    return this.status !== undefined && STORE_UNAVAILABLE_STATUSES.includes(this.status);
+  }
 }
+
+/**
+ * Answers that say nothing about the data: wrong credentials, no permission, wrong URL. Dropping
+ * the backlog on them would lose data that Kafka still holds; they are retried with backoff.
+ */
+export const STORE_UNAVAILABLE_STATUSES: readonly number[] = [401, 403, 404];
 
 export class RejectedWriteError extends Error {
   readonly status: number;
@@ -108,7 +119,7 @@ export class RemoteWriteClient {
     // Only the start of the store's answer: enough for the reason, bounded in memory.
     const text = (await res.body.text().catch(() => '')).slice(0, 512).trim();
     const retryAfter = parseRetryAfter(headerValue(res.headers['retry-after']));
-    if (status >= 500 || (status === 429 && this.retryOn429)) {
+    if (status >= 500 || (status === 429 && this.retryOn429) || STORE_UNAVAILABLE_STATUSES.includes(status)) {
       throw new RecoverableWriteError(`store answered HTTP ${status}: ${text}`, status, retryAfter);
     }
     throw new RejectedWriteError(status, text);

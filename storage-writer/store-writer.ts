@@ -124,11 +124,17 @@ export class StoreWriter {
           m.requests.inc({ store, outcome: 'ok' });
           m.batchSamples.observe({ store }, samples);
           m.requestDuration.observe({ store }, seconds);
+          m.storeUnavailable.set({ store }, 0);
         },
         retry: (err, delayMs) => {
           m.retries.inc({ store });
           m.requests.inc({ store, outcome: 'retry' });
-          log.warn({ err: err.message, status: err.status, retryInMs: delayMs }, 'remote write failed, retrying');
+          if (err.storeMisconfigured) {
+            m.storeUnavailable.set({ store }, 1);
+            log.error({ err: err.message, status: err.status, retryInMs: delayMs }, 'the store refuses our requests (credentials or URL wrong?): keeping the data in Kafka and retrying');
+          } else {
+            log.warn({ err: err.message, status: err.status, retryInMs: delayMs }, 'remote write failed, retrying');
+          }
         },
         dropped: (samples, reason, detail) => {
           m.samplesDropped.inc({ store, reason }, samples);

@@ -30,6 +30,12 @@ export class WriterMetrics {
   readonly consumerLag = new Gauge({ name: 'ringwatch_writer_consumer_lag', help: 'Messages in the partition not yet acknowledged by the store (high watermark minus committed offset).', labelNames: ['store', 'partition'], registers: [this.registry] });
   readonly partitionsPaused = new Gauge({ name: 'ringwatch_writer_partitions_paused', help: 'Partitions paused because their queue is full (store slow or down).', labelNames: ['store'], registers: [this.registry] });
   readonly bufferedSamples = new Gauge({ name: 'ringwatch_writer_buffered_samples', help: 'Samples consumed and not yet acknowledged by the store.', labelNames: ['store'], registers: [this.registry] });
+  readonly storeUnavailable = new Gauge({
+    name: 'ringwatch_writer_store_unavailable',
+    help: '1 while the store answers 401, 403 or 404 (credentials or URL wrong): data waits in Kafka until it is fixed.',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
   readonly commits = new Counter({ name: 'ringwatch_writer_offset_commits_total', help: 'Offset commits by outcome.', labelNames: ['store', 'outcome'], registers: [this.registry] });
 
   constructor() {
