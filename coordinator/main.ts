@@ -18,7 +18,7 @@ import { FleetReader } from './fleet-reader.ts';
 import { LeaderElection } from './leader-election.ts';
 import { RegisteredTargetStore } from './registered-targets.ts';
 import { fetchScrapeHealth } from './scraper-health.ts';
-import { buildTargetList, jobRecord, targetListKeys, type JobDefinition, type TargetList } from './target-list.ts';
+import { buildTargetList, jobRecord, keepUnknownSources, targetListKeys, type JobDefinition, type TargetList } from './target-list.ts';
 import { TargetListSync } from './target-list-sync.ts';
 import { TargetListWriter } from './target-list-writer.ts';
 import { takeDeprecationWarnings } from '../core/config-schema.ts';
@@ -64,7 +64,7 @@ export async function runCoordinator(raw: unknown): Promise<void> {
   });
   const leaderElection = election;
 
-  const onDiscovered = (groups: GroupsByJob): void => {
+  const onDiscovered = (groups: GroupsByJob, unknownSources: ReadonlyMap<string, readonly string[]>): void => {
     const list = buildTargetList(jobs, groups);
     latest = list;
     metrics.observeTargetList(list);
@@ -75,7 +75,8 @@ export async function runCoordinator(raw: unknown): Promise<void> {
       }
     }
     logger.info({ targets: list.targets.size, jobs: list.jobs.size }, 'target list built');
-    sync.setDesired(targetListKeys(list, prefix));
+    for (const [job, sources] of unknownSources) logger.warn({ job, sources }, 'target sources not read yet: keeping their targets in etcd as they are');
+    sync.setDesired(targetListKeys(list, prefix), keepUnknownSources(unknownSources, prefix));
   };
 
   const discovery = new DiscoveryManager({

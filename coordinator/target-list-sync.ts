@@ -3,6 +3,7 @@
 import type { Logger } from '../core/logger.ts';
 import type { CoordinatorMetrics } from './coordinator-metrics.ts';
 import type { Leadership } from './leader-election.ts';
+import type { KeepExisting } from './target-list.ts';
 import { NotLeaderError, type TargetListWriter } from './target-list-writer.ts';
 
 export interface TargetListSyncOptions {
@@ -19,6 +20,7 @@ export class TargetListSync {
   private readonly opts: TargetListSyncOptions;
   private readonly logger: Logger;
   private desired: ReadonlyMap<string, string> | undefined;
+  private keep: KeepExisting | undefined;
   private leadership: Leadership | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -35,8 +37,9 @@ export class TargetListSync {
   }
 
   /** The list etcd should hold (keys and encoded values), from the latest discovery. */
-  setDesired(keys: ReadonlyMap<string, string>): void {
+  setDesired(keys: ReadonlyMap<string, string>, keep?: KeepExisting): void {
     this.desired = keys;
+    this.keep = keep;
     this.kick();
   }
 
@@ -87,7 +90,7 @@ export class TargetListSync {
     if (leadership === undefined || desired === undefined) return;
     const { metrics } = this.opts;
     try {
-      const r = await this.opts.writer.write(desired, leadership.key);
+      const r = await this.opts.writer.write(desired, leadership.key, Date.now(), this.keep);
       metrics.writes.inc({ op: 'put' }, r.puts);
       metrics.writes.inc({ op: 'delete' }, r.deletes);
       metrics.lastSync.set(Date.now() / 1000);

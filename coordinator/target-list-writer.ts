@@ -6,7 +6,7 @@ import type { Etcd3 } from 'etcd3';
 import { KEYS } from '../cluster/cluster-state.ts';
 import { loadPrefix } from '../cluster/etcd-state-client.ts';
 import type { Logger } from '../core/logger.ts';
-import { chunk, diffKeys, type KeyOperation } from './target-list.ts';
+import { chunk, diffKeys, type KeepExisting, type KeyOperation } from './target-list.ts';
 
 export class NotLeaderError extends Error {
   constructor() {
@@ -58,13 +58,13 @@ export class TargetListWriter {
    * Makes etcd hold exactly `desired` under targets/ and jobs/. `fenceKey` is the leader's election
    * key: if it no longer exists, nothing is written and NotLeaderError is thrown.
    */
-  async write(desired: ReadonlyMap<string, string>, fenceKey: string, now = Date.now()): Promise<WriteResult> {
+  async write(desired: ReadonlyMap<string, string>, fenceKey: string, now = Date.now(), keep?: KeepExisting): Promise<WriteResult> {
     if (this.view === undefined || now - this.viewReadAt >= this.fullReadIntervalMs) {
       this.view = await this.read();
       this.viewReadAt = now;
     }
     const view = this.view;
-    const ops = diffKeys(view, desired, this.prefix);
+    const ops = diffKeys(view, desired, this.prefix, keep);
     const result: WriteResult = { puts: 0, deletes: 0, transactions: 0 };
     try {
       for (const batch of chunk(ops, this.maxOps)) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeJob, decodeTarget, KEYS } from '../cluster/cluster-state.ts';
 import { readGlobalConfig, readScrapeConfig } from '../model/scrape-config.ts';
 import type { TargetGroup } from '../discovery/target-group.ts';
-import { buildJobTargets, buildTargetList, chunk, diffKeys, jobRecord, targetListKeys, type JobDefinition } from './target-list.ts';
+import { buildJobTargets, buildTargetList, chunk, diffKeys, jobRecord, keepUnknownSources, targetListKeys, type JobDefinition } from './target-list.ts';
 
 const global = readGlobalConfig({ scrape_interval: '15s', scrape_timeout: '5s' }, 'global');
 
@@ -116,5 +116,23 @@ describe('targetListKeys and diffKeys', () => {
   it('chunks operations for bounded transactions', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(chunk([], 2)).toEqual([]);
+  });
+});
+
+describe('keepUnknownSources', () => {
+  it('keeps the etcd targets of a source not read yet, and deletes the others as before', () => {
+    const prefix = '/rw/';
+    const rec = (job: string, source: string): string => JSON.stringify({ id: 'x', job, url: 'http://a/metrics', labels: [], discoveredLabels: {}, intervalMs: 1000, timeoutMs: 1000, source });
+    const current = new Map([
+      [`${prefix}targets/a`, rec('web', 'http_sd:http://sd/web:0')],
+      [`${prefix}targets/b`, rec('web', 'file_sd:/etc/web.json:0')],
+      [`${prefix}targets/c`, rec('db', 'http_sd:http://sd/web:0')],
+      [`${prefix}targets/d`, rec('web', 'http_sd:http://sd/web2:0')],
+    ]);
+    const keep = keepUnknownSources(new Map([['web', ['http_sd:http://sd/web']]]), prefix);
+    const deleted = diffKeys(current, new Map(), prefix, keep).map((op) => op.key);
+    // a: same job, same source: kept. b: another source. c: another job. d: another URL (the prefix ends at ":").
+    expect(deleted).toEqual([`${prefix}targets/b`, `${prefix}targets/c`, `${prefix}targets/d`]);
+    expect(keepUnknownSources(new Map(), prefix)).toBeUndefined();
   });
 });

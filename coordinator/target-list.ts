@@ -94,7 +94,10 @@ export type KeyOperation = { type: 'put'; key: string; value: string } | { type:
  * The operations that turn `current` into `desired`, in an order that never leaves a target
  * without its job record: job puts, then target puts and deletes, then job deletes.
  */
-export function diffKeys(current: ReadonlyMap<string, string>, desired: ReadonlyMap<string, string>, prefix: string): KeyOperation[] {
+/** Keys etcd holds that are not desired but must stay (targets of a source not read yet). */
+export type KeepExisting = (key: string, value: string) => boolean;
+
+export function diffKeys(current: ReadonlyMap<string, string>, desired: ReadonlyMap<string, string>, prefix: string, keep?: KeepExisting): KeyOperation[] {
   const jobsPrefix = prefix + KEYS.jobs;
   const jobPuts: KeyOperation[] = [];
   const targetOps: KeyOperation[] = [];
@@ -103,8 +106,8 @@ export function diffKeys(current: ReadonlyMap<string, string>, desired: Readonly
     if (current.get(key) === value) continue;
     (key.startsWith(jobsPrefix) ? jobPuts : targetOps).push({ type: 'put', key, value });
   }
-  for (const key of current.keys()) {
-    if (desired.has(key)) continue;
+  for (const [key, value] of current) {
+    if (desired.has(key) || keep?.(key, value) === true) continue;
     (key.startsWith(jobsPrefix) ? jobDeletes : targetOps).push({ type: 'delete', key });
   }
   return [...jobPuts, ...targetOps, ...jobDeletes];
@@ -115,4 +118,23 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Keeps the etcd targets of sources that have not been read yet (DiscoveryManager.unknownSources):
+ * their `source` is `<source prefix>:<group index>` and their job is the source's job.
+ */
+export function keepUnknownSources(unknown: ReadonlyMap<string, readonly string[]>, prefix: string): KeepExisting | undefined {
+  if (unknown.size === 0) return undefined;
+  const targetsPrefix = prefix + KEYS.targets;
+  return (key, value) => {
+    if (!key.startsWith(targetsPrefix)) return false;
+    try {
+      const record = JSON.parse(value) as { job?: unknown; source?: unknown };
+      const sources = typeof record.job === 'string' ? unknown.get(record.job) : undefined;
+      return sources !== undefined && typeof record.source === 'string' && sources.some((s) => (record.source as string).startsWith(`${s}:`));
+    } catch {
+      return false;
+    }
+  };
 }

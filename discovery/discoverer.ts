@@ -4,6 +4,14 @@ import type { TargetGroup } from './target-group.ts';
 
 export type DiscoveryMechanism = 'static' | 'file_sd' | 'http_sd' | 'api';
 
+/**
+ * What a source reports: its complete group list and, when it has not read its source even once
+ * yet, the source prefixes (`http_sd:<url>`) whose targets nobody knows: the leader keeps what
+ * etcd already holds for them instead of deleting it (a new leader whose http_sd endpoint is
+ * briefly down must not wipe that endpoint's targets and stale every series).
+ */
+export type DiscoveryUpdate = (groups: TargetGroup[], unknownSources?: readonly string[]) => void;
+
 export interface Discoverer {
   readonly mechanism: DiscoveryMechanism;
   /**
@@ -11,7 +19,7 @@ export interface Discoverer {
    * the first attempt, even when that attempt failed (then an empty list), so the manager knows
    * when every source has been heard from.
    */
-  start(update: (groups: TargetGroup[]) => void): void;
+  start(update: DiscoveryUpdate): void;
   stop(): Promise<void>;
 }
 

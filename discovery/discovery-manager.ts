@@ -17,7 +17,8 @@ export interface DiscoveryManagerOptions {
   jobs: readonly JobDiscovery[];
   /** Updates closer together than this are merged into one. */
   debounceMs: number;
-  onUpdate: (groups: GroupsByJob) => void;
+  /** The merged groups, and per job the sources whose etcd targets must be kept (unknown yet). */
+  onUpdate: (groups: GroupsByJob, unknownSources: ReadonlyMap<string, readonly string[]>) => void;
   logger: Logger;
 }
 
@@ -25,6 +26,8 @@ export class DiscoveryManager {
   private readonly opts: DiscoveryManagerOptions;
   /** Latest groups per job and source; undefined until that source has reported. */
   private readonly latest: (TargetGroup[] | undefined)[][];
+  /** Per job and source: source prefixes it could not read yet (see DiscoveryUpdate). */
+  private readonly unknown: (readonly string[])[][];
   private waitingFor: number;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
@@ -34,6 +37,7 @@ export class DiscoveryManager {
   constructor(opts: DiscoveryManagerOptions) {
     this.opts = opts;
     this.latest = opts.jobs.map((j) => j.discoverers.map(() => undefined));
+    this.unknown = opts.jobs.map((j) => j.discoverers.map(() => []));
     this.waitingFor = opts.jobs.reduce((n, j) => n + j.discoverers.length, 0);
   }
 
@@ -48,7 +52,7 @@ export class DiscoveryManager {
     if (this.waitingFor === 0) this.schedule();
     this.opts.jobs.forEach((job, j) => {
       job.discoverers.forEach((d, k) => {
-        d.start((groups) => this.report(j, k, groups));
+        d.start((groups, unknownSources) => this.report(j, k, groups, unknownSources ?? []));
       });
     });
   }
@@ -70,8 +74,19 @@ export class DiscoveryManager {
     return out;
   }
 
-  private report(j: number, k: number, groups: TargetGroup[]): void {
+  /** Per job, the source prefixes whose targets in etcd must be kept as they are. */
+  unknownSources(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    this.opts.jobs.forEach((job, j) => {
+      const list = (this.unknown[j] ?? []).flat();
+      if (list.length > 0) out.set(job.job, list);
+    });
+    return out;
+  }
+
+  private report(j: number, k: number, groups: TargetGroup[], unknownSources: readonly string[]): void {
     if (this.stopped) return;
+    (this.unknown[j] as (readonly string[])[])[k] = unknownSources;
     const row = this.latest[j] as (TargetGroup[] | undefined)[];
     if (row[k] === undefined) {
       this.waitingFor--;
@@ -91,6 +106,6 @@ export class DiscoveryManager {
     this.timer = undefined;
     if (!this.dirty || this.stopped) return;
     this.dirty = false;
-    this.opts.onUpdate(this.current());
+    this.opts.onUpdate(this.current(), this.unknownSources());
   }
 }

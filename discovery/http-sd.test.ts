@@ -76,17 +76,23 @@ describe('HttpSdDiscoverer', () => {
     }
   });
 
-  it('reports an empty list once when the first refresh fails, so discovery is not held up', async () => {
+  it('reports an empty list once when the first refresh fails, so discovery is not held up, naming the source as unknown', async () => {
     const updates: TargetGroup[][] = [];
+    const unknown: (readonly string[] | undefined)[] = [];
     const d = new HttpSdDiscoverer({
       config: { url: 'http://127.0.0.1:1/sd', http: DEFAULT_HTTP_CLIENT_CONFIG, refreshIntervalMs: 60_000 },
       events: { error: () => undefined },
       logger: createLogger('test', 'silent'),
     });
-    d.start((g) => updates.push(g));
+    d.start((g, u) => {
+      updates.push(g);
+      unknown.push(u);
+    });
     try {
       await eventually(() => (updates.length === 1 ? true : undefined), { timeoutMs: 5000, intervalMs: 20, description: 'an empty first report' });
       expect(updates[0]).toEqual([]);
+      // Unknown, not empty: the leader keeps what etcd holds for this source.
+      expect(unknown[0]).toEqual(['http_sd:http://127.0.0.1:1/sd']);
     } finally {
       await d.stop();
     }

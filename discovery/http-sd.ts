@@ -6,7 +6,7 @@ import { authorizationHeader, createHttpDispatcher } from '../core/http-client-c
 import type { Logger } from '../core/logger.ts';
 import type { HttpSdConfig } from '../model/scrape-config.ts';
 import type { TargetGroup } from './target-group.ts';
-import type { Discoverer, DiscoveryEvents } from './discoverer.ts';
+import type { Discoverer, DiscoveryEvents, DiscoveryUpdate } from './discoverer.ts';
 import { readTargetGroups } from './target-group-format.ts';
 
 export const URL_LABEL = '__meta_url';
@@ -61,7 +61,7 @@ export class HttpSdDiscoverer implements Discoverer {
     this.dispatcher = createHttpDispatcher(opts.config.http, { connections: 1 });
   }
 
-  start(update: (groups: TargetGroup[]) => void): void {
+  start(update: DiscoveryUpdate): void {
     const tick = (): void => {
       if (this.stopped || this.running !== undefined) return;
       this.running = this.refresh(update).finally(() => {
@@ -81,7 +81,7 @@ export class HttpSdDiscoverer implements Discoverer {
     await this.dispatcher.close().catch(() => undefined);
   }
 
-  private async refresh(update: (groups: TargetGroup[]) => void): Promise<void> {
+  private async refresh(update: DiscoveryUpdate): Promise<void> {
     let groups: TargetGroup[];
     try {
       groups = parseHttpSdResponse(await this.get(), this.config.url);
@@ -90,10 +90,11 @@ export class HttpSdDiscoverer implements Discoverer {
       const error = new Error(`http_sd ${this.config.url}: ${(err as Error).message}`);
       this.logger.error({ err: error.message }, 'http_sd refresh failed; keeping the last good targets');
       this.events.error('http_sd', this.config.url, error);
-      // Report once even so, so that the first update is not held up by a source that is down.
+      // Report once even so, so that the first update is not held up by a source that is down;
+      // as unknown, so the targets etcd already holds for this source are kept, not deleted.
       if (this.lastReported === undefined) {
         this.lastReported = '';
-        update([]);
+        update([], [`http_sd:${this.config.url}`]);
       }
       return;
     }
