@@ -85,7 +85,8 @@ export function readGlobalConfig(raw: unknown, path: string): GlobalScrapeConfig
   return { scrapeIntervalMs: interval, scrapeTimeoutMs: timeout, externalLabels };
 }
 
-const SCRAPE_CONFIG_KEYS = [
+/** Every key a scrape_config may have (a newer coordinator may write more: see the scraper). */
+export const SCRAPE_CONFIG_KEYS = [
   'job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'params', 'honor_labels', 'honor_timestamps',
   ...HTTP_CLIENT_CONFIG_KEYS, 'body_size_limit', 'sample_limit',
   'label_limit', 'label_name_length_limit', 'label_value_length_limit', 'target_limit', 'relabel_configs',

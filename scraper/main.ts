@@ -12,7 +12,7 @@ import { ClusterView } from '../cluster/cluster-view.ts';
 import { BoundedLoadRendezvous } from '../cluster/rendezvous-placement.ts';
 import { KafkaSampleProducer } from './kafka-sample-producer.ts';
 import { Membership } from '../cluster/membership.ts';
-import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from '../model/scrape-config.ts';
+import { readGlobalConfig, readScrapeConfig, SCRAPE_CONFIG_KEYS, type JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeManager } from './scrape-manager.ts';
 import { readScraperConfig, type ScraperConfig } from './scraper-config.ts';
 import { ScraperMetrics } from './scraper-metrics.ts';
@@ -93,8 +93,17 @@ async function joinFleet(
     const cached = jobCache.get(job);
     if (cached !== undefined && cached.text === text) return cached.options;
     let options: JobScrapeOptions | undefined;
+    // A rolling upgrade: a newer coordinator may write fields this scraper does not know. Ignore
+    // them, logged once per job and text, rather than losing the job's targets.
+    const known: Record<string, unknown> = {};
+    const unknown: string[] = [];
+    for (const [k, v] of Object.entries(record.scrapeConfig)) {
+      if ((SCRAPE_CONFIG_KEYS as readonly string[]).includes(k)) known[k] = v;
+      else unknown.push(k);
+    }
+    if (unknown.length > 0) logger.warn({ job, fields: unknown }, 'job record has fields this scraper does not know (a newer coordinator?): ignored');
     try {
-      options = readScrapeConfig(record.scrapeConfig, `etcd ${etcdConfig.prefix}jobs/${job}`, defaults);
+      options = readScrapeConfig(known, `etcd ${etcdConfig.prefix}jobs/${job}`, defaults);
     } catch (err) {
       logger.error({ job, err: (err as Error).message }, 'invalid job record in etcd');
     }

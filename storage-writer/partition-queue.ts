@@ -53,6 +53,8 @@ export class PartitionQueue {
   private samples = 0;
   private paused = false;
   private closed = false;
+  /** Drain deadline passed: finish the request in flight, start no other. */
+  private finishing = false;
   private wake: (() => void) | undefined;
   private closeWake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -97,11 +99,21 @@ export class PartitionQueue {
   }
 
   /** Sends what is buffered (ignoring the deadline), then stops; used on a graceful shutdown. */
-  async drain(deadlineMs: number): Promise<void> {
+  /**
+   * Sends what is queued until deadlineMs. Past it no new request starts, but the one in flight
+   * may finish (up to graceMs more) and its offset is committed: the store has those samples, so
+   * leaving them uncommitted would make the next owner send them again.
+   */
+  async drain(deadlineMs: number, graceMs = 5_000): Promise<void> {
     this.draining = true;
     this.kick();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadlineMs - this.now())).unref());
     await Promise.race([this.waitEmpty(), timeout]);
+    this.finishing = true;
+    this.kick();
+    this.closeWake?.(); // a retry waiting out its backoff gives up now
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([this.done, grace]);
     this.close();
   }
 
@@ -159,7 +171,7 @@ export class PartitionQueue {
 
   private async run(): Promise<void> {
     const batch = new RemoteWriteBatch();
-    while (!this.closed) {
+    while (!this.closed && !this.finishing) {
       const due = this.dueInMs();
       if (due !== 0) {
         if (due < 0) for (const w of this.emptyWaiters.splice(0)) w();
@@ -234,6 +246,8 @@ export class PartitionQueue {
           this.opts.events.dropped(batch.samples, err.reason, err.message);
           return true;
         }
+        // Past the drain deadline a failed request is not retried: the next owner sends it.
+        if (this.finishing) return false;
         const recoverable = err instanceof RecoverableWriteError ? err : new RecoverableWriteError((err as Error).message, undefined, undefined);
         // Full jitter keeps many partitions from retrying in lockstep against a recovering store.
         // A Retry-After of 0 (or a past date) falls back to the backoff, as in Prometheus: no hot loop.
@@ -241,6 +255,7 @@ export class PartitionQueue {
         const delay = retryAfter > 0 ? retryAfter : Math.round(backoff / 2 + Math.random() * (backoff / 2));
         this.opts.events.retry(recoverable, delay);
         await this.sleep(delay, true);
+        if (this.finishing) return false;
         backoff = Math.min(this.opts.queue.maxBackoffMs, backoff * 2);
       }
     }

@@ -18,6 +18,7 @@ export class StoreWriter {
   private readonly metrics: WriterMetrics;
   private readonly queues = new Map<number, PartitionQueue>();
   private readonly paused = new Set<number>();
+  private stopping = false;
   private readonly committed = new Map<number, bigint>();
   private readonly highWatermarks = new Map<number, bigint>();
   private joined = false;
@@ -110,7 +111,8 @@ export class StoreWriter {
           this.consumer.pause(tp);
           this.paused.add(partition);
           log.warn('queue full: partition paused until the store catches up');
-        } else {
+        } else if (!this.stopping) {
+          // While stopping, the whole topic stays paused: nothing new is fetched into a draining queue.
           this.consumer.resume(tp);
           this.paused.delete(partition);
           log.info('partition resumed');
@@ -157,7 +159,7 @@ export class StoreWriter {
   private resetQueues(): void {
     for (const q of this.queues.values()) q.close();
     this.queues.clear();
-    if (this.paused.size > 0) {
+    if (this.paused.size > 0 && !this.stopping) {
       this.consumer.resume([{ topic: this.kafkaConfig.topic, partitions: [...this.paused] }]);
       this.paused.clear();
       this.metrics.partitionsPaused.set({ store: this.store.name }, 0);
@@ -165,10 +167,17 @@ export class StoreWriter {
   }
 
   /** Graceful stop: stop fetching, send what is buffered (until the deadline), commit, leave the group. */
+  /**
+   * Graceful stop, in the order that loses nothing and re-sends nothing: stop fetching (pause),
+   * send what is in flight and queued, commit it while still a group member, and only then leave
+   * the group (leaving first would make those commits fail and another replica re-send them).
+   */
   async stop(deadlineMs: number = Date.now() + 10_000): Promise<void> {
-    await this.consumer.stop();
+    this.stopping = true;
+    this.consumer.pause([{ topic: this.kafkaConfig.topic }]);
     await Promise.all([...this.queues.values()].map((q) => q.drain(deadlineMs)));
     await Promise.all([...this.queues.values()].map((q) => q.finished()));
+    await this.consumer.stop();
     await this.consumer.disconnect();
     await this.client.close();
   }
