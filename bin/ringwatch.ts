@@ -11,6 +11,7 @@ nodes:
   storage-writer   consume samples from Kafka and remote-write them to the stores
   coordinator      turn target sources into the target list in etcd
   alerting         evaluate Prometheus rule files, sharded over replicas; alerts to Alertmanager and Kafka
+  notifier         consume alerts from Kafka and notify receivers, as Alertmanager (API v2)
   demo-target      a demo service exposing counters, gauges, a histogram and a summary
 
 commands:
@@ -28,6 +29,8 @@ const NODES: Record<string, () => Promise<NodeMain>> = {
   'demo-target': async () => (await import('../deploy/demo-target/demo-target.ts')).runDemoTarget,
   coordinator: async () => (await import('../coordinator/main.ts')).runCoordinator,
   alerting: async () => (await import('../alerting/main.ts')).runAlerting,
+  notifier: async () => (await import('../notifier/main.ts')).runNotifier,
+  query: async () => (await import('../query/main.ts')).runQuery,
 };
 
 type CommandMain = (argv: string[]) => Promise<number>;

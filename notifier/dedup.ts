@@ -1,5 +1,6 @@
 // Notification deduplication (notify/notify.go DedupStage, nflog): the notification log entry, the
 // alert hashes it records, and whether a group needs a notification now.
+import { xxhash64 } from '../core/xxhash64.ts';
 import { sortedNames, type LabelSet } from './labels.ts';
 
 /** nflogpb.Receiver: the receiver name, integration kind ("webhook", "email", ...) and its index. */
@@ -23,69 +24,8 @@ export interface NotificationLogEntry {
 /** Alertmanager's --data.retention default. */
 export const DEFAULT_NFLOG_RETENTION_MS = 120 * 3_600_000;
 
-const MASK = (1n << 64n) - 1n;
-const P1 = 11400714785074694791n;
-const P2 = 14029467366897019727n;
-const P3 = 1609587929392839161n;
-const P4 = 9650029242287828579n;
-const P5 = 2870177450012600261n;
-
-const rotl = (x: bigint, r: bigint): bigint => ((x << r) | (x >> (64n - r))) & MASK;
-const round = (acc: bigint, lane: bigint): bigint => (rotl((acc + lane * P2) & MASK, 31n) * P1) & MASK;
-const mergeRound = (acc: bigint, val: bigint): bigint => (((acc ^ round(0n, val)) * P1) + P4) & MASK;
-
-function u64(b: Uint8Array, i: number): bigint {
-  let v = 0n;
-  for (let k = 7; k >= 0; k--) v = (v << 8n) | BigInt(b[i + k] as number);
-  return v;
-}
-
-/** XXH64 with seed 0 (cespare/xxhash Sum64). */
-export function xxhash64(data: Uint8Array): bigint {
-  const n = data.length;
-  let i = 0;
-  let h: bigint;
-  if (n >= 32) {
-    let v1 = (P1 + P2) & MASK;
-    let v2 = P2;
-    let v3 = 0n;
-    let v4 = (0n - P1) & MASK;
-    for (; i + 32 <= n; i += 32) {
-      v1 = round(v1, u64(data, i));
-      v2 = round(v2, u64(data, i + 8));
-      v3 = round(v3, u64(data, i + 16));
-      v4 = round(v4, u64(data, i + 24));
-    }
-    h = (rotl(v1, 1n) + rotl(v2, 7n) + rotl(v3, 12n) + rotl(v4, 18n)) & MASK;
-    h = mergeRound(h, v1);
-    h = mergeRound(h, v2);
-    h = mergeRound(h, v3);
-    h = mergeRound(h, v4);
-  } else {
-    h = P5;
-  }
-  h = (h + BigInt(n)) & MASK;
-  for (; i + 8 <= n; i += 8) {
-    h ^= round(0n, u64(data, i));
-    h = ((rotl(h, 27n) * P1) + P4) & MASK;
-  }
-  if (i + 4 <= n) {
-    const w = BigInt((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16)) | (BigInt(data[i + 3] as number) << 24n);
-    h ^= (w * P1) & MASK;
-    h = ((rotl(h, 23n) * P2) + P3) & MASK;
-    i += 4;
-  }
-  for (; i < n; i++) {
-    h ^= (BigInt(data[i] as number) * P5) & MASK;
-    h = (rotl(h, 11n) * P1) & MASK;
-  }
-  h ^= h >> 33n;
-  h = (h * P2) & MASK;
-  h ^= h >> 29n;
-  h = (h * P3) & MASK;
-  h ^= h >> 32n;
-  return h;
-}
+/** XXH64 with seed 0 (cespare/xxhash Sum64): core/xxhash64.ts. */
+export { xxhash64 };
 
 const utf8 = new TextEncoder();
 
