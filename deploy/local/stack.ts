@@ -8,6 +8,7 @@ import { startRingwatchNode, type RingwatchNode } from './ringwatch-node.ts';
 import { startEtcd } from './services/etcd.ts';
 import { repoRoot } from './services/install-locations.ts';
 import { startKafka } from './services/kafka.ts';
+import { startLocalSinks, type LocalSinks } from './services/local-sinks.ts';
 import { killAllManagedProcesses } from './services/managed-process.ts';
 import { startPrometheus } from './services/prometheus.ts';
 import type { RunningService } from './services/service-options.ts';
@@ -26,6 +27,9 @@ export const STACK_PORTS = {
   storageWriter: 29110,
   demoTarget: 29120,
   alerting1: 29130,
+  notifier1: 29140,
+  mailSink: 29025,
+  webhookSink: 29026,
 } as const;
 
 const env = process.env;
@@ -36,6 +40,7 @@ const configDir = join(dataDir, 'config');
 const stackConfigDir = join(root, 'deploy', 'local', 'config');
 
 const services: { name: string; service: RunningService }[] = [];
+let sinks: LocalSinks | undefined;
 const began = performance.now();
 
 function elapsed(): string {
@@ -88,6 +93,8 @@ async function main(): Promise<void> {
     );
   }
   await Promise.all(starting);
+  sinks = await startLocalSinks({ dir: dataDir, smtpPort: STACK_PORTS.mailSink, httpPort: STACK_PORTS.webhookSink, say });
+  say(`mail sink (SMTP 127.0.0.1:${STACK_PORTS.mailSink}) and webhook sink (http://127.0.0.1:${STACK_PORTS.webhookSink}) write to ${dataDir}`);
 
   // Every node reads its committed YAML file; the addresses of this run are environment overrides.
   const nodeEnv = { RINGWATCH_KAFKA__BROKERS: kafkaBrokers };
@@ -106,6 +113,11 @@ async function main(): Promise<void> {
         RINGWATCH_QUERY__URL: queryUrl,
         RINGWATCH_RULE_FILES__0: join(stackConfigDir, 'rules', '*.yml'),
       }),
+      startNode('notifier', 'notifier-1', STACK_PORTS.notifier1, {
+        ...nodeEnv,
+        ...etcdEnv,
+        RINGWATCH_ALERTMANAGER_CONFIG: join(stackConfigDir, 'alertmanager.yml'),
+      }),
     ])),
   ];
 
@@ -118,6 +130,8 @@ async function main(): Promise<void> {
     `  targets         ${coordinator.url}/api/v1/targets   (or: npm run ringwatch -- targets ls)`,
     `  rules, alerts   http://127.0.0.1:${STACK_PORTS.alerting1}/api/v1/rules, /api/v1/alerts`,
     `  make one fire   curl -X POST ${demo.url}/control/temperature/95   (see deploy/local/config/rules/demo.rules.yml)`,
+    `  notifier        http://127.0.0.1:${STACK_PORTS.notifier1}   (Alertmanager API v2: amtool --alertmanager.url=http://127.0.0.1:${STACK_PORTS.notifier1} alert query)`,
+    `  notifications   ${join(dataDir, 'mail')} (mail), ${join(dataDir, 'notifications')} (chat, pager, tickets)`,
     ...[demo, ...nodes].map((n) => `  ${n.name.padEnd(15)} ${n.url}   (/metrics, /healthz, /readyz)`),
     `  logs            ${logDir}`,
     `  Ctrl-C stops everything.`,
@@ -150,12 +164,13 @@ async function stopAll(signal: string): Promise<void> {
   say(`${signal}: stopping`);
   // Scrapers first (they hand over and flush to Kafka), then the writer (it flushes to the store),
   // then the infrastructure.
-  const order = ['scraper', 'alerting', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
+  const order = ['scraper', 'alerting', 'notifier', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
   const rank = (name: string): number => order.findIndex((prefix) => name.startsWith(prefix));
   for (const { name, service } of [...services].sort((a, b) => rank(a.name) - rank(b.name))) {
     await service.stop().catch((err: unknown) => say(`${name}: ${(err as Error).message}`));
     say(`${name} stopped`);
   }
+  await sinks?.close().catch(() => undefined);
   killAllManagedProcesses();
   process.exit(0);
 }
