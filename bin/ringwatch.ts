@@ -12,6 +12,7 @@ nodes:
   coordinator      turn target sources into the target list in etcd
   alerting         evaluate Prometheus rule files, sharded over replicas; alerts to Alertmanager and Kafka
   notifier         consume alerts from Kafka and notify receivers, as Alertmanager (API v2)
+  query            the Prometheus HTTP API over one or several stores, with a results cache
   demo-target      a demo service exposing counters, gauges, a histogram and a summary
 
 commands:

@@ -7,7 +7,7 @@ import { repoRoot } from './services/install-locations.ts';
 import { httpProbe } from './services/readiness.ts';
 import { RestartableProcess } from './services/restartable-process.ts';
 
-export type NodeKind = 'scraper' | 'storage-writer' | 'coordinator' | 'alerting' | 'notifier' | 'demo-target';
+export type NodeKind = 'scraper' | 'storage-writer' | 'coordinator' | 'alerting' | 'notifier' | 'query' | 'demo-target';
 
 export interface RingwatchNodeOptions {
   kind: NodeKind;

@@ -28,6 +28,7 @@ export const STACK_PORTS = {
   demoTarget: 29120,
   alerting1: 29130,
   notifier1: 29140,
+  query1: 29150,
   mailSink: 29025,
   webhookSink: 29026,
 } as const;
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
         RINGWATCH_QUERY__URL: queryUrl,
         RINGWATCH_RULE_FILES__0: join(stackConfigDir, 'rules', '*.yml'),
       }),
+      startNode('query', 'query-1', STACK_PORTS.query1, { RINGWATCH_STORES__0__URL: queryUrl }),
       startNode('notifier', 'notifier-1', STACK_PORTS.notifier1, {
         ...nodeEnv,
         ...etcdEnv,
@@ -126,7 +128,8 @@ async function main(): Promise<void> {
     `  etcd            ${etcdEndpoints}`,
     `  kafka           ${kafkaBrokers}`,
     `  store (write)   ${remoteWriteUrl}`,
-    `  store (query)   ${queryUrl}   e.g. curl '${queryUrl}/api/v1/query?query=up'`,
+    `  store (query)   ${queryUrl}`,
+    `  query node      http://127.0.0.1:${STACK_PORTS.query1}   e.g. curl 'http://127.0.0.1:${STACK_PORTS.query1}/api/v1/query?query=up'   (Grafana's data source)`,
     `  targets         ${coordinator.url}/api/v1/targets   (or: npm run ringwatch -- targets ls)`,
     `  rules, alerts   http://127.0.0.1:${STACK_PORTS.alerting1}/api/v1/rules, /api/v1/alerts`,
     `  make one fire   curl -X POST ${demo.url}/control/temperature/95   (see deploy/local/config/rules/demo.rules.yml)`,
@@ -164,7 +167,7 @@ async function stopAll(signal: string): Promise<void> {
   say(`${signal}: stopping`);
   // Scrapers first (they hand over and flush to Kafka), then the writer (it flushes to the store),
   // then the infrastructure.
-  const order = ['scraper', 'alerting', 'notifier', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
+  const order = ['scraper', 'alerting', 'notifier', 'query', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
   const rank = (name: string): number => order.findIndex((prefix) => name.startsWith(prefix));
   for (const { name, service } of [...services].sort((a, b) => rank(a.name) - rank(b.name))) {
     await service.stop().catch((err: unknown) => say(`${name}: ${(err as Error).message}`));
