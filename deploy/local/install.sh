@@ -15,6 +15,8 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/
 # Kafka's jars come from Maven Central through mvn, and Kafka runs on a JRE: a bare Debian has neither.
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+# The fleet status page is tested in a real browser: Debian's chromium, driven by playwright-core.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
