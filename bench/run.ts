@@ -1,7 +1,7 @@
 // `npm run bench`: every Ringwatch benchmark, each figure beside the peers' (vmagent, Prometheus
 // in agent mode) from the same run, as one table; the same as JSON in .data/bench/latest.json.
 // Builds the peers first (bench/peers/build.sh, a no-op once built); without them Ringwatch's own
-// figures are still measured and the peer cells say why they are missing. About 6 minutes.
+// figures are still measured and the peer cells say why they are missing. About 12 minutes.
 //
 //   node bench/run.ts [--cpu-prof] [--quick]
 //     --cpu-prof  run the Ringwatch nodes under node --cpu-prof and print their hot spots
@@ -20,6 +20,7 @@ import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-
 import { formatLoad, machineInfo } from './bench-harness/machine-info.ts';
 import { runParserBench } from './parser-bench.ts';
 import { runRingBench } from './ring-bench.ts';
+import { RULE_EVAL_QUICK, runRuleEvalBench, type RuleEvalBenchReport } from './rule-eval-bench.ts';
 import { cpuSecondsPerMillion, runScrapePipelineBench, type ScrapePipelineReport } from './scrape-pipeline-bench.ts';
 import { runWriterBench, type WriterBenchReport } from './writer-bench.ts';
 
@@ -108,6 +109,15 @@ try {
   if (kafka !== undefined) await stopBenchKafka(kafka, dirs).catch((err: unknown) => say(`stopping Kafka: ${(err as Error).message}`));
 }
 
+// Rule evaluation and alert latency: no Kafka; Prometheus as the store and as the peer rule manager.
+let rules: RuleEvalBenchReport | undefined;
+try {
+  rules = await runRuleEvalBench({ dirs, peers, profile, log: say, ...(quick ? RULE_EVAL_QUICK : {}) });
+  sections.push({ title: 'rule evaluation and alert latency (processes, Prometheus as the store and as the peer)', results: rules.results });
+} catch (err) {
+  sections.push({ title: 'rule evaluation and alert latency (processes, Prometheus as the store and as the peer)', results: [], error: (err as Error).message.split('\n')[0] ?? '' });
+}
+
 const seconds = (performance.now() - began) / 1000;
 const table = formatBenchTable(sections);
 process.stdout.write(`\n${table}\n\n`);
@@ -132,6 +142,7 @@ writeFileSync(
       sections,
       scrapePipeline: scrape === undefined ? null : { config: scrape.config, runs: scrape.runs, rounds: scrape.rounds },
       writer: writer === undefined ? null : writer.figures,
+      rules: rules === undefined ? null : rules.figures,
       table,
     },
     null,
