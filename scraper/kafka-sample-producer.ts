@@ -45,7 +45,9 @@ export class KafkaSampleProducer implements SampleSink {
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+      // No retries inside kafkajs: each failed attempt is seen (and counted) here and retried by
+      // flushOnce's own backoff, so an outage shows in produce_errors_total from its first second.
+      retry: { retries: 0 },
     });
     this.topic = config.topic;
     this.options = options;
@@ -104,6 +106,7 @@ export class KafkaSampleProducer implements SampleSink {
     try {
       await this.producer.send({ topic: this.topic, acks: -1, messages });
       stopTimer();
+      this.metrics.lastProduceSuccess.set(Date.now() / 1000);
       this.retryDelayMs = 0;
       this.oneAtATime = false;
       // Items may have been dropped from the head meanwhile (buffer full): advance past what was sent.

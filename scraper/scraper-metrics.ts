@@ -36,7 +36,23 @@ export class ScraperMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [this.registry],
   });
-  readonly produceErrors = new Counter({ name: 'ringwatch_scraper_kafka_produce_errors_total', help: 'Produce requests that failed (they are retried).', registers: [this.registry] });
+  readonly produceErrors = new Counter({ name: 'ringwatch_scraper_kafka_produce_errors_total', help: 'Produce attempts that failed (each is retried with backoff).', registers: [this.registry] });
+  readonly lastProduceSuccess = new Gauge({
+    name: 'ringwatch_scraper_kafka_last_produce_success_timestamp_seconds',
+    help: 'When a produce request last succeeded (0: never).',
+    registers: [this.registry],
+  });
+  // Derived at scrape time, so an outage shows as a growing number without a query.
+  readonly sinceLastProduce = new Gauge({
+    name: 'ringwatch_scraper_kafka_seconds_since_last_produce',
+    help: 'Seconds since a produce request last succeeded (since the start while none has).',
+    registers: [this.registry],
+    collect: async () => {
+      const last = (await this.lastProduceSuccess.get()).values[0]?.value ?? 0;
+      this.sinceLastProduce.set(Date.now() / 1000 - (last > 0 ? last : this.#startedAt));
+    },
+  });
+  readonly #startedAt = Date.now() / 1000;
   readonly producerBufferedBytes = new Gauge({ name: 'ringwatch_scraper_kafka_buffered_bytes', help: 'Bytes waiting to be produced.', registers: [this.registry] });
   readonly producerDropped = new Counter({ name: 'ringwatch_scraper_kafka_dropped_messages_total', help: 'Messages dropped because the produce buffer was full (Kafka unreachable for too long).', registers: [this.registry] });
 
