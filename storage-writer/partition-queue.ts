@@ -53,6 +53,8 @@ export class PartitionQueue {
   private samples = 0;
   private paused = false;
   private closed = false;
+  /** The highest offset taken in, to skip what a re-delivery after a rebalance repeats. */
+  private lastOffset: bigint | undefined;
   /** Drain deadline passed: finish the request in flight, start no other. */
   private finishing = false;
   private wake: (() => void) | undefined;
@@ -73,6 +75,11 @@ export class PartitionQueue {
     const t = this.now();
     let added = 0;
     for (const m of messages) {
+      // After a rebalance that left this partition here, Kafka delivers again from the committed
+      // offset: what this queue already holds (or sent) is skipped, not sent twice.
+      const offset = BigInt(m.offset);
+      if (this.lastOffset !== undefined && offset <= this.lastOffset) continue;
+      this.lastOffset = offset;
       let samples: number;
       try {
         samples = readSampleMessage(m.value).sampleCount;

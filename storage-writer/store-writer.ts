@@ -49,9 +49,10 @@ export class StoreWriter {
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       const assigned = (e.payload.memberAssignment[this.kafkaConfig.topic] ?? []).slice().sort((a, b) => a - b);
-      // kafkajs fetches from the committed offsets after a join: whatever we buffered before is
-      // fetched again, so every queue starts afresh (at worst a batch in flight is sent twice).
-      this.resetQueues();
+      // Queues of partitions that stay here are kept: kafkajs fetches again from the committed
+      // offsets after a join, and each queue skips the offsets it already holds, so a rebalance
+      // caused by another replica joining or leaving re-sends nothing of ours.
+      this.resetQueues(new Set(assigned));
       this.joined = true;
       this.logger.info({ partitions: assigned, generation: e.payload.groupId }, 'partitions assigned');
     });
@@ -156,17 +157,20 @@ export class StoreWriter {
     }
   }
 
-  private resetQueues(): void {
-    for (const q of this.queues.values()) q.close();
-    this.queues.clear();
-    if (this.paused.size > 0 && !this.stopping) {
-      this.consumer.resume([{ topic: this.kafkaConfig.topic, partitions: [...this.paused] }]);
-      this.paused.clear();
-      this.metrics.partitionsPaused.set({ store: this.store.name }, 0);
+  private resetQueues(keep: ReadonlySet<number> = new Set()): void {
+    for (const [partition, q] of this.queues) {
+      if (keep.has(partition)) continue;
+      q.close();
+      this.queues.delete(partition);
+    }
+    const resume = [...this.paused].filter((p) => !keep.has(p));
+    if (resume.length > 0 && !this.stopping) {
+      this.consumer.resume([{ topic: this.kafkaConfig.topic, partitions: resume }]);
+      for (const p of resume) this.paused.delete(p);
+      this.metrics.partitionsPaused.set({ store: this.store.name }, this.paused.size);
     }
   }
 
-  /** Graceful stop: stop fetching, send what is buffered (until the deadline), commit, leave the group. */
   /**
    * Graceful stop, in the order that loses nothing and re-sends nothing: stop fetching (pause),
    * send what is in flight and queued, commit it while still a group member, and only then leave

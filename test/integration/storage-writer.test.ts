@@ -1,6 +1,8 @@
 // The storage-writer between real Kafka and a real Prometheus: nothing lost while the store is
 // down or the writer crashes, a rejected batch does not block its partition, and replicas share
 // and hand over partitions.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../deploy/demo-target/demo-target.ts';
@@ -9,7 +11,8 @@ import { freePort } from '../../deploy/local/services/free-port.ts';
 import { startPrometheus } from '../../deploy/local/services/prometheus.ts';
 import { join } from 'node:path';
 import { ProtoWriter } from '../../protocol/proto-writer.ts';
-import { appendTimeSeries, encodeLabelSet } from '../../protocol/remote-write-codec.ts';
+import { appendTimeSeries, decodeWriteRequest, encodeLabelSet } from '../../protocol/remote-write-codec.ts';
+import { snappyDecompress } from '../../protocol/snappy.ts';
 import { compressSampleMessage } from '../../protocol/sample-message.ts';
 import { eventually } from '../harness/eventually.ts';
 import { remoteServiceControl } from '../harness/infrastructure-control.ts';
@@ -177,6 +180,62 @@ describe('storage-writer on real Kafka and Prometheus', () => {
       description: 'three more scrapes of every target',
     });
     for (const { job, target } of jobs) await expectEveryServedValueStored(job, target, demo.served(target).length - 1);
+  });
+
+  it('a writer stopped gracefully mid-stream commits what the store acked before it leaves: the other replica re-sends none of it', async () => {
+    nodes = testNodes(infra.kafkaBrokers, 'writer-graceful');
+    // A counting store: every (series, timestamp) it was sent, and how often.
+    const seen = new Map<string, number>();
+    const sink = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const wr = decodeWriteRequest(snappyDecompress(Buffer.concat(chunks)));
+        for (const ts of wr.timeseries) {
+          const id = ts.labels.find((l) => l.name === 'msg')?.value ?? '';
+          for (const smp of ts.samples) seen.set(`${id}@${smp.timestampMs}`, (seen.get(`${id}@${smp.timestampMs}`) ?? 0) + 1);
+        }
+        // A slow store: at the stop, requests are in flight and acked batches are not committed yet.
+        setTimeout(() => res.writeHead(204).end(), 300);
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/api/v1/write`;
+    const config = { remote_write: [{ name: 'sink', url: sinkUrl, queue_config: { batch_send_deadline: '50ms', max_samples_per_send: 20 } }] };
+    const kafka = new Kafka({ brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      const w1 = await nodes.storageWriter('writer-1', config);
+      const w2 = await nodes.storageWriter('writer-2', config);
+      const assigned = async (w: RingwatchNode): Promise<number> =>
+        (await scrapeNodeMetrics(w.url)).filter((x) => x.name === 'ringwatch_writer_consumer_lag').length;
+      let sent = 0;
+      const now = Date.now();
+      const produce = async (n: number): Promise<void> => {
+        const messages = [];
+        for (let i = 0; i < n; i++, sent++) {
+          const w = new ProtoWriter(256);
+          appendTimeSeries(w, encodeLabelSet(['__name__', 'msg'], ['graceful_test', String(sent)]), sent, now + sent);
+          messages.push({ key: `k${sent % 16}`, value: compressSampleMessage(1, 1, w.bytes()) });
+        }
+        await producer.send({ topic: nodes.topic, messages });
+      };
+      await produce(200);
+      await eventually(async () => ((await assigned(w1)) > 0 && (await assigned(w2)) > 0 ? true : undefined), { timeoutMs: 30_000, description: 'both replicas writing some partitions' });
+      // Keep messages flowing while writer-1 stops (SIGTERM).
+      const stopping = w1.stop();
+      for (let round = 0; round < 20; round++) await produce(50);
+      await stopping;
+      for (let round = 0; round < 10; round++) await produce(50);
+      await eventually(() => (seen.size === sent ? true : undefined), { timeoutMs: 60_000, description: `all ${sent} samples at the sink` });
+      const doubled = [...seen.values()].filter((n) => n > 1).length;
+      expect(doubled, `samples the store received twice (of ${sent})`).toBe(0);
+    } finally {
+      await producer.disconnect();
+      sink.closeAllConnections();
+      await new Promise<void>((resolve) => sink.close(() => resolve()));
+    }
   });
 
   it('writes to two stores with separate progress: one store down does not hold back the other', async () => {
