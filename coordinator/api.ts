@@ -18,6 +18,7 @@ import type { RemoveResult } from './registered-targets.ts';
 import { readRegistration, readRemoval, RequestError } from './registration-request.ts';
 import { computeRingView, type RingView } from './ring-view.ts';
 import { ZERO_TIME, type ScrapeHealth } from './scraper-health.ts';
+import { mountStatusPage } from './status-page/page.ts';
 import type { TargetList } from './target-list.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -56,6 +57,7 @@ function fail(c: Context, status: 400 | 401 | 413 | 503, errorType: ErrorType, e
 
 export function mountCoordinatorApi(app: Hono, deps: CoordinatorApiDeps): void {
   const now = deps.now ?? Date.now;
+  mountStatusPage(app); // the fleet status page at / and /status, reading the APIs below
 
   /** Reads etcd; answers 503 naming the problem when it cannot. */
   async function fleetOr503(c: Context): Promise<{ fleet: FleetState; ring: RingView } | Response> {
