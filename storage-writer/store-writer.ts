@@ -53,6 +53,7 @@ export class StoreWriter {
       // offsets after a join, and each queue skips the offsets it already holds, so a rebalance
       // caused by another replica joining or leaving re-sends nothing of ours.
       this.resetQueues(new Set(assigned));
+      this.metrics.partitionsAssigned.set({ store: this.store.name }, assigned.length);
       this.joined = true;
       this.logger.info({ partitions: assigned, generation: e.payload.groupId }, 'partitions assigned');
     });

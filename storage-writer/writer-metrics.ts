@@ -28,6 +28,7 @@ export class WriterMetrics {
     registers: [this.registry],
   });
   readonly consumerLag = new Gauge({ name: 'ringwatch_writer_consumer_lag', help: 'Messages in the partition not yet acknowledged by the store (high watermark minus committed offset).', labelNames: ['store', 'partition'], registers: [this.registry] });
+  readonly partitionsAssigned = new Gauge({ name: 'ringwatch_writer_partitions_assigned', help: 'Partitions of the samples topic this replica consumes, by store.', labelNames: ['store'], registers: [this.registry] });
   readonly partitionsPaused = new Gauge({ name: 'ringwatch_writer_partitions_paused', help: 'Partitions paused because their queue is full (store slow or down).', labelNames: ['store'], registers: [this.registry] });
   readonly bufferedSamples = new Gauge({ name: 'ringwatch_writer_buffered_samples', help: 'Samples consumed and not yet acknowledged by the store.', labelNames: ['store'], registers: [this.registry] });
   readonly storeUnavailable = new Gauge({
