@@ -1,7 +1,7 @@
 // `npm run bench`: every Ringwatch benchmark, each figure beside the peers' (vmagent, Prometheus
 // in agent mode) from the same run, as one table; the same as JSON in .data/bench/latest.json.
 // Builds the peers first (bench/peers/build.sh, a no-op once built); without them Ringwatch's own
-// figures are still measured and the peer cells say why they are missing. About 12 minutes.
+// figures are still measured and the peer cells say why they are missing. About 13 minutes.
 //
 //   node bench/run.ts [--cpu-prof] [--quick]
 //     --cpu-prof  run the Ringwatch nodes under node --cpu-prof and print their hot spots
@@ -19,6 +19,7 @@ import { formatBenchTable, type BenchSection } from './bench-harness/bench-table
 import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-profile-summary.ts';
 import { formatLoad, machineInfo } from './bench-harness/machine-info.ts';
 import { runParserBench } from './parser-bench.ts';
+import { QUERY_BENCH_QUICK, runQueryBench, victoriaMetricsBinary, type QueryBenchReport } from './query-bench.ts';
 import { runRingBench } from './ring-bench.ts';
 import { RULE_EVAL_QUICK, runRuleEvalBench, type RuleEvalBenchReport } from './rule-eval-bench.ts';
 import { cpuSecondsPerMillion, runScrapePipelineBench, type ScrapePipelineReport } from './scrape-pipeline-bench.ts';
@@ -118,6 +119,15 @@ try {
   sections.push({ title: 'rule evaluation and alert latency (processes, Prometheus as the store and as the peer)', results: [], error: (err as Error).message.split('\n')[0] ?? '' });
 }
 
+// Query node latency: VictoriaMetrics (the peers' build) as the store, a week of history.
+let query: QueryBenchReport | undefined;
+try {
+  query = await runQueryBench({ dirs, victoriaMetrics: victoriaMetricsBinary(dirs), log: say, ...(quick ? QUERY_BENCH_QUICK : {}) });
+  sections.push({ title: 'query node latency (processes, VictoriaMetrics as the store)', results: query.results });
+} catch (err) {
+  sections.push({ title: 'query node latency (processes, VictoriaMetrics as the store)', results: [], error: (err as Error).message.split('\n')[0] ?? '' });
+}
+
 const seconds = (performance.now() - began) / 1000;
 const table = formatBenchTable(sections);
 process.stdout.write(`\n${table}\n\n`);
@@ -143,6 +153,7 @@ writeFileSync(
       scrapePipeline: scrape === undefined ? null : { config: scrape.config, runs: scrape.runs, rounds: scrape.rounds },
       writer: writer === undefined ? null : writer.figures,
       rules: rules === undefined ? null : rules.figures,
+      query: query === undefined ? null : query.figures,
       table,
     },
     null,
