@@ -91,3 +91,26 @@ describe('createHttpDispatcher', () => {
     await Promise.all([follow.close(), stay.close()]);
   });
 });
+
+describe('pickHttpClientConfig', () => {
+  it('keeps what readHttpClientConfig reads and names the set fields it leaves out', async () => {
+    const { pickHttpClientConfig } = await import('./http-client-config.ts');
+    const { section, notApplied } = pickHttpClientConfig(
+      {
+        basic_auth: { username: 'u', password: 'p', password_ref: '' },
+        tls_config: { insecure_skip_verify: false, ca: 'PEM', min_version: 'TLS12' },
+        oauth2: { client_id: 'c' },
+        proxy_from_environment: false,
+        follow_redirects: true,
+        enable_http2: true,
+        proxy_url: '',
+      },
+      'receivers[0].webhook_configs[0].http_config',
+    );
+    expect(section).toEqual({ basic_auth: { username: 'u', password: 'p' }, tls_config: { insecure_skip_verify: false }, follow_redirects: true, enable_http2: true });
+    expect(notApplied.sort()).toEqual(
+      ['receivers[0].webhook_configs[0].http_config.oauth2', 'receivers[0].webhook_configs[0].http_config.tls_config.ca', 'receivers[0].webhook_configs[0].http_config.tls_config.min_version'].sort(),
+    );
+    expect(readHttpClientConfig(section, 'x')).toEqual({ auth: { basic: { username: 'u', password: 'p' } }, tls: { insecureSkipVerify: false }, followRedirects: true });
+  });
+});

@@ -34,6 +34,45 @@ export const HTTP_CLIENT_CONFIG_KEYS = [
   'enable_http2',
 ] as const;
 
+/** The keys readHttpClientConfig reads inside each nested block (tls_config as readTls reads it). */
+export const HTTP_CLIENT_CONFIG_NESTED_KEYS: Readonly<Record<'basic_auth' | 'authorization' | 'tls_config', readonly string[]>> = {
+  basic_auth: ['username', 'username_file', 'password', 'password_file'],
+  authorization: ['type', 'credentials', 'credentials_file'],
+  tls_config: ['ca_file', 'cert_file', 'key_file', 'server_name', 'insecure_skip_verify'],
+};
+
+/**
+ * The part of a wider Prometheus http client config (one a caller validated itself, with fields
+ * such as oauth2 or http_headers that this module does not apply) that readHttpClientConfig
+ * reads, empty values left out; and the set fields left out, as `path.field` names, so the caller
+ * can say which ones it does not apply.
+ */
+export function pickHttpClientConfig(obj: ConfigObject, path: string): { section: ConfigObject; notApplied: string[] } {
+  const section: ConfigObject = {};
+  const notApplied: string[] = [];
+  const isEmpty = (v: unknown): boolean => v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  for (const [key, value] of Object.entries(obj)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (!(HTTP_CLIENT_CONFIG_KEYS as readonly string[]).includes(key)) {
+      if (!isEmpty(value)) notApplied.push(join(path, key));
+      continue;
+    }
+    const nested = (HTTP_CLIENT_CONFIG_NESTED_KEYS as Record<string, readonly string[] | undefined>)[key];
+    if (nested === undefined || typeof value !== 'object' || Array.isArray(value)) {
+      section[key] = value;
+      continue;
+    }
+    const inner: ConfigObject = {};
+    for (const [k, v] of Object.entries(value as ConfigObject)) {
+      if (v === undefined || v === null || v === '') continue;
+      if (nested.includes(k)) inner[k] = v;
+      else if (!isEmpty(v)) notApplied.push(join(join(path, key), k));
+    }
+    section[key] = inner;
+  }
+  return { section, notApplied };
+}
+
 export const DEFAULT_HTTP_CLIENT_CONFIG: HttpClientConfig = { auth: {}, tls: { insecureSkipVerify: false }, followRedirects: true };
 
 const MAX_REDIRECTIONS = 10;

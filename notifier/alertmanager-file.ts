@@ -49,7 +49,7 @@ export async function loadAlertmanagerFile(path: string, http: HttpClients, exte
     throw err;
   }
   const receivers = new Map<string, BuiltReceiver>();
-  for (const r of config.receivers) receivers.set(r.name, buildReceiver(r, http, templates));
+  config.receivers.forEach((r, i) => receivers.set(r.name, buildReceiver(r, http, templates, `receivers[${i}]`)));
   return {
     path,
     config,

@@ -1,6 +1,12 @@
 // prometheus/common's HTTPClientConfig and TLSConfig (v0.61, as Alertmanager 0.28 vendors it):
-// fields, defaults (follow_redirects and enable_http2 on) and validation messages.
-import { ConfigError, join, readObject } from '../core/config-schema.ts';
+// fields, defaults (follow_redirects and enable_http2 on), validation messages, and how it is
+// printed back (/api/v2/status, amtool config show). What the settings mean for a request (auth,
+// TLS, proxy, redirects) is read by core/http-client-config.ts, the one reader of Prometheus' http
+// client config that every node uses: `clientSettings` hands it the fields it applies (a value
+// Alertmanager takes but that reader rejects, such as a proxy_url that is no absolute http(s) URL,
+// fails the load when the receivers are built, with the field named).
+import { ConfigError, join, readObject, type ConfigObject } from '../core/config-schema.ts';
+import { pickHttpClientConfig, readHttpClientConfig, type HttpClientConfig as ClientSettings } from '../core/http-client-config.ts';
 import {
   atMostOne,
   isSet,
@@ -325,6 +331,17 @@ export const HTTP_CLIENT_CONFIG: StructSpec = {
     validateProxy(c, path);
   },
 };
+
+/**
+ * The client settings of an (already validated) http_config, read by core's reader; `notApplied`
+ * names the set fields it does not apply (oauth2, http_headers are applied by the integrations'
+ * HttpClients; others such as proxy_from_environment are not applied at all).
+ */
+export function clientSettings(c: HttpClientConfig | undefined, path = 'http_config'): ClientSettings & { notApplied: string[] } {
+  const { section, notApplied } = pickHttpClientConfig((c ?? defaultHttpClientConfig()) as unknown as ConfigObject, path);
+  // http_headers are applied by the integrations' HttpClients, per request.
+  return { ...readHttpClientConfig(section, path), notApplied: notApplied.filter((f) => f !== `${path}.http_headers`) };
+}
 
 /** The defaults an absent http_config stands for (commoncfg.DefaultHTTPClientConfig). */
 export function defaultHttpClientConfig(): HttpClientConfig {

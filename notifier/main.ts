@@ -20,6 +20,7 @@ import { GroupOwnership } from './group-ownership.ts';
 import { HttpClients } from './integrations/http-client.ts';
 import { mountApiV2 } from './api-v2.ts';
 import { Inhibitor } from './inhibitor.ts';
+import { mountNotificationHistoryApi, NotificationHistory } from './notification-history.ts';
 import { decodeNotificationLogEntry, NotificationLog } from './notification-log.ts';
 import { NotificationPipeline } from './notification-pipeline.ts';
 import { readNotifierConfig } from './notifier-config.ts';
@@ -27,6 +28,7 @@ import { NotifierMetrics } from './notifier-metrics.ts';
 import { EtcdSharedMap, MemorySharedMap, type SharedMap } from './shared-map.ts';
 import type { Silence } from './silence.ts';
 import { decodeSilence, SilenceStore } from './silence-store.ts';
+import { mountStatusPage } from './status-page/page.ts';
 
 export const NOTIFIER_VERSION = '0.28.1-ringwatch';
 
@@ -40,6 +42,7 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
   const describeConfig = (loaded: LoadedAlertmanagerConfig): void => {
     for (const r of loaded.receivers.values()) {
       if (r.unsupported.length > 0) logger.warn({ receiver: r.name, integrations: r.unsupported }, 'receiver has integrations this notifier cannot send yet; they are skipped');
+      if ((r.notApplied ?? []).length > 0) logger.warn({ receiver: r.name, fields: r.notApplied }, 'receiver has http_config fields this notifier does not apply');
     }
   };
   // Invalid at start: the node does not start (the ConfigError names the field).
@@ -74,6 +77,7 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
   const silences = new SilenceStore(silenceMap, config.dataRetentionMs);
   const nflog = new NotificationLog(nflogMap);
   const store = new AlertStore();
+  const history = new NotificationHistory();
 
   let dispatcher: Dispatcher | undefined;
   const metrics = new NotifierMetrics({
@@ -105,6 +109,7 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
     externalUrl: config.externalUrl,
     retentionMs: config.dataRetentionMs,
     now: Date.now,
+    history,
     ...(etcd !== undefined ? { owns: (groupKey: string, nowMs: number) => ownership.owns(groupKey, nowMs) } : {}),
   });
   const activeDispatcher = new Dispatcher(amConfig, pipeline, logger);
@@ -153,7 +158,10 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
     registry: metrics.registry,
     logger,
     notReadyReason: () => (consumer.ready ? null : 'waiting for the alerts topic partition assignment'),
-    routes: (app) =>
+    routes: (app) => {
+      // The status page at / and /status, reading the APIs below.
+      mountStatusPage(app);
+      mountNotificationHistoryApi(app, history);
       mountApiV2(app, {
         alerts: () => store.all(),
         putAlert: (a) => {
@@ -171,7 +179,8 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
         clustered: etcd !== undefined,
         reload: serializedReload,
         ready: () => consumer.ready,
-      }),
+      });
+    },
   });
   await ensureTopic(kafka, config.kafka, logger);
   await consumer.start();

@@ -8,8 +8,9 @@ import { AlertStore } from './alert-store.ts';
 import { loadAlertmanagerFile, type LoadedAlertmanagerConfig } from './alertmanager-file.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { HttpClients } from './integrations/http-client.ts';
-import { NotifyError, type Integration, type NotifyContext } from './integrations/integration.ts';
+import { asNotifyError, NotifyError, type Integration, type NotifyContext } from './integrations/integration.ts';
 import { fingerprint } from './labels.ts';
+import { NotificationHistory } from './notification-history.ts';
 import { NotificationLog } from './notification-log.ts';
 import { NotificationPipeline } from './notification-pipeline.ts';
 import { NotifierMetrics } from './notifier-metrics.ts';
@@ -25,6 +26,8 @@ class FakeIntegration implements Integration {
   failures: NotifyError[] = [];
   /** Fails (retryably) every attempt before this time. */
   downUntilMs = 0;
+  /** Answers nothing until the flush deadline aborts the request (a receiver that hangs). */
+  hangs = false;
   constructor(kind: string, sendResolved = true) {
     this.kind = kind;
     this.sendResolved = sendResolved;
@@ -32,6 +35,9 @@ class FakeIntegration implements Integration {
   async notify(ctx: NotifyContext, alerts: readonly Alert[]): Promise<void> {
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
+    if (this.hangs) {
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(asNotifyError(new Error('This operation was aborted'), ctx.signal))));
+    }
     if (Date.now() < this.downUntilMs) throw new NotifyError('connection refused', true, 'other');
     this.sent.push({ atMs: Date.now(), alerts: alerts.map((a) => a.labels.instance ?? ''), groupKey: ctx.groupKey });
   }
@@ -75,6 +81,7 @@ describe('dispatcher and notification pipeline', () => {
   let dispatcher: Dispatcher;
   let config: LoadedAlertmanagerConfig;
   let metrics: NotifierMetrics;
+  let history: NotificationHistory;
   const T0 = Date.parse('2026-12-01T10:00:00Z');
 
   beforeEach(async () => {
@@ -88,7 +95,9 @@ describe('dispatcher and notification pipeline', () => {
     store = new AlertStore();
     silences = new SilenceStore(new MemorySharedMap(), 3_600_000);
     metrics = new NotifierMetrics({ alerts: () => ({ active: 0, suppressed: 0, unprocessed: 0 }), silences: () => silences.countByState(Date.now()), groups: () => 0 });
+    history = new NotificationHistory(10);
     const pipeline = new NotificationPipeline({
+      history,
       allAlerts: () => store.all(),
       silences,
       nflog: new NotificationLog(new MemorySharedMap()),
@@ -199,6 +208,37 @@ describe('dispatcher and notification pipeline', () => {
     expect(hook.sent).toHaveLength(1);
     expect(hook.sent[0]?.atMs).toBeLessThan(T0 + 80_000 + 5000);
     expect(settled).toBe(true);
+  });
+
+  it('keeps the record unsettled when a receiver hangs past the flush deadline (the abort is no failure for good)', async () => {
+    hook.hangs = true;
+    let settled = false;
+    const obligation = new Obligation(() => {
+      settled = true;
+    });
+    store.put(alert({ alertname: 'A', instance: '1' }, T0), obligation);
+    obligation.seal();
+    await vi.advanceTimersByTimeAsync(10_000 + 60_000);
+    expect(hook.sent).toHaveLength(0);
+    expect(settled).toBe(false);
+    hook.hangs = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(hook.sent).toHaveLength(1);
+    expect(settled).toBe(true);
+  });
+
+  it('records each attempted notification in the history, newest first, with its outcome', async () => {
+    hook.failures = [new NotifyError('bad request', false, 'clientError')];
+    store.put(alert({ alertname: 'A', instance: '1' }, T0));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(history.latest().map((e) => [e.integration, e.outcome, e.reason, e.groupKey, e.status, e.alerts])).toEqual(
+      expect.arrayContaining([
+        ['webhook[0]', 'failed', 'clientError', '{}:{alertname="A"}', 'firing', 1],
+        ['email[0]', 'sent', undefined, '{}:{alertname="A"}', 'firing', 1],
+      ]),
+    );
+    expect(history.latest()).toHaveLength(2);
+    expect(history.latest(1)).toHaveLength(1);
   });
 
   it('settles a record at once when a client error makes the notification fail for good', async () => {

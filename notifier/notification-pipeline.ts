@@ -11,6 +11,7 @@ import { alertHashSets, needsUpdate, notificationLogEntry, type NflogReceiver } 
 import { Inhibitor } from './inhibitor.ts';
 import { NotifyError, type Integration, type NotifyContext } from './integrations/integration.ts';
 import type { LabelSet } from './labels.ts';
+import type { NotificationHistory, NotificationOutcome } from './notification-history.ts';
 import type { NotificationLog } from './notification-log.ts';
 import type { NotifierMetrics } from './notifier-metrics.ts';
 import type { Route } from './route.ts';
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   readonly now: () => number;
   /** Whether this replica sends the group's notifications (group-ownership.ts); all when absent. */
   readonly owns?: (groupKey: string, nowMs: number) => boolean;
+  /** Where each attempted notification is recorded (the status page's "last notifications"). */
+  readonly history?: NotificationHistory;
   /** Retry backoff: first delay and cap (Alertmanager: 500 ms growing ×1.5 up to 1 min). */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -127,6 +130,19 @@ export class NotificationPipeline {
     let backoff = d.minBackoffMs ?? 500;
     const maxBackoff = d.maxBackoffMs ?? 60_000;
     let attempt = 0;
+    const record = (outcome: NotificationOutcome, reason?: NotifyError['reason']): void =>
+      d.history?.record({
+        atMs: d.now(),
+        receiver: receiverName,
+        integration: `${integration.kind}[${integration.index}]`,
+        groupKey: req.groupKey,
+        groupLabels: req.groupLabels,
+        status: alerts.some((a) => !isResolved(a, nowMs)) ? 'firing' : 'resolved',
+        alerts: alerts.length,
+        attempts: attempt,
+        outcome,
+        ...(reason !== undefined ? { reason } : {}),
+      });
     try {
       for (;;) {
         attempt++;
@@ -138,6 +154,7 @@ export class NotificationPipeline {
           await integration.notify(ctx, alerts);
           d.metrics.notificationLatency.labels(integration.kind).observe((performance.now() - started) / 1000);
           log.info({ alerts: alerts.length, attempts: attempt }, 'notification sent');
+          record('sent');
           return 'sent';
         } catch (err) {
           failure = err instanceof NotifyError ? err : new NotifyError((err as Error).message, false, 'other');
@@ -148,10 +165,14 @@ export class NotificationPipeline {
         const outOfTime = controller.signal.aborted || d.now() + waitMs >= deadlineMs;
         if (!failure.retryable || outOfTime) {
           const reason = outOfTime && failure.retryable ? 'contextDeadlineExceededError' : failure.reason;
+          // A request cut off by the flush deadline (a receiver that hangs) is not delivered: it
+          // keeps its record unsettled like any retryable failure, or a crash would lose it.
+          const retryable = failure.retryable || failure.reason === 'contextDeadlineExceededError';
           d.metrics.notificationsFailed.labels(integration.kind, reason).inc();
           d.metrics.receiverFailures.labels(receiverName, integration.kind, reason).inc();
-          log.warn({ err: failure.message, reason, attempts: attempt, retryable: failure.retryable }, 'notification failed');
-          return failure.retryable ? 'failed-retryable' : 'failed-for-good';
+          log.warn({ err: failure.message, reason, attempts: attempt, retryable }, 'notification failed');
+          record(retryable ? 'will-retry' : 'failed', reason);
+          return retryable ? 'failed-retryable' : 'failed-for-good';
         }
         log.debug({ err: failure.message, attempt, retryInMs: waitMs }, 'notify attempt failed; retrying');
         await new Promise((r) => setTimeout(r, waitMs));

@@ -9,21 +9,25 @@ import { notificationData, type AlertmanagerTemplate, type Data } from '../notif
 import type { HttpClient } from './http-client.ts';
 import { asNotifyError, checkHttpStatus, NotifyError, type NotifyContext } from './integration.ts';
 
-export async function postJson(kind: string, url: string, body: unknown, http: HttpClient, signal: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<string> {
+/** A POST classified by notify.Retrier's rules: its answer's body, or a NotifyError. */
+async function post(kind: string, url: string, body: string, headers: Record<string, string>, http: HttpClient, signal: AbortSignal): Promise<string> {
   try {
-    const res = await request(url, {
-      method: 'POST',
-      dispatcher: http.dispatcher,
-      headers: { ...http.headers(), ...extraHeaders, 'Content-Type': 'application/json', 'User-Agent': 'Alertmanager/0.28.1' },
-      body: `${JSON.stringify(body)}\n`,
-      signal,
-    });
+    const res = await request(url, { method: 'POST', dispatcher: http.dispatcher, headers: { ...http.headers(), 'User-Agent': 'Alertmanager/0.28.1', ...headers }, body, signal });
     const text = await res.body.text();
     checkHttpStatus(kind, res.statusCode, text);
     return text;
   } catch (err) {
     throw asNotifyError(err, signal);
   }
+}
+
+export function postJson(kind: string, url: string, body: unknown, http: HttpClient, signal: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<string> {
+  return post(kind, url, `${JSON.stringify(body)}\n`, { ...extraHeaders, 'Content-Type': 'application/json' }, http, signal);
+}
+
+/** A POST of a form body with the given headers (SNS's query API, signed by the caller). */
+export function postForm(kind: string, url: string, body: string, headers: Record<string, string>, http: HttpClient, signal: AbortSignal): Promise<string> {
+  return post(kind, url, body, headers, http, signal);
 }
 
 /** An inline secret, or the trimmed content of its file. */

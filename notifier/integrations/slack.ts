@@ -1,32 +1,18 @@
 // The Slack integration (notify/slack): one legacy attachment per notification, posted to an
 // incoming-webhook or chat.postMessage URL.
 import type { Alert } from '../alert.ts';
-import type { AlertmanagerTemplate } from '../notification-templates.ts';
 import type { SlackConfig } from '../receiver-config.ts';
-import type { HttpClient } from './http-client.ts';
-import { expander, postJson, secretValue, truncateRunes } from './http-json.ts';
-import { NotifyError, type Integration, type NotifyContext } from './integration.ts';
+import { secretValue, truncateRunes } from './http-json.ts';
+import { NotifyError, type NotifyContext } from './integration.ts';
+import { JsonHttpIntegration, type JsonRequest } from './json-http-integration.ts';
 
-export class SlackIntegration implements Integration {
+export class SlackIntegration extends JsonHttpIntegration<SlackConfig> {
   readonly kind = 'slack';
-  readonly index: number;
-  readonly sendResolved: boolean;
-  readonly #c: SlackConfig;
-  readonly #http: HttpClient;
-  readonly #tmpl: AlertmanagerTemplate;
-
-  constructor(config: SlackConfig, index: number, http: HttpClient, tmpl: AlertmanagerTemplate) {
-    this.#c = config;
-    this.index = index;
-    this.sendResolved = config.send_resolved;
-    this.#http = http;
-    this.#tmpl = tmpl;
-  }
 
   /** The request body Alertmanager sends. */
   message(ctx: NotifyContext, alerts: readonly Alert[]): Record<string, unknown> {
-    const c = this.#c;
-    const { text } = expander('slack', this.#tmpl, ctx, alerts);
+    const c = this.config;
+    const { text } = this.expand(ctx, alerts);
     const attachment: Record<string, unknown> = {
       title: truncateRunes(text(c.title), 1024),
       title_link: text(c.title_link),
@@ -58,9 +44,11 @@ export class SlackIntegration implements Integration {
     return body;
   }
 
-  async notify(ctx: NotifyContext, alerts: readonly Alert[]): Promise<void> {
-    const url = secretValue('slack', 'api_url_file', this.#c.api_url, this.#c.api_url_file);
-    const answer = await postJson('slack', url, this.message(ctx, alerts), this.#http, ctx.signal);
+  request(ctx: NotifyContext, alerts: readonly Alert[]): JsonRequest {
+    return { url: secretValue('slack', 'api_url_file', this.config.api_url, this.config.api_url_file), body: this.message(ctx, alerts) };
+  }
+
+  protected override checkAnswer(answer: string): void {
     // An incoming webhook answers "ok"; the Web API answers JSON with ok true/false.
     if (answer.startsWith('{')) {
       let ok = true;

@@ -1,32 +1,18 @@
 // The Telegram integration (notify/telegram): the Bot API's sendMessage.
 import type { Alert } from '../alert.ts';
-import type { AlertmanagerTemplate } from '../notification-templates.ts';
 import type { TelegramConfig } from '../receiver-config.ts';
-import type { HttpClient } from './http-client.ts';
-import { expander, postJson, secretValue, truncateRunes } from './http-json.ts';
-import { NotifyError, type Integration, type NotifyContext } from './integration.ts';
+import { secretValue, truncateRunes } from './http-json.ts';
+import { NotifyError, type NotifyContext } from './integration.ts';
+import { JsonHttpIntegration, type JsonRequest } from './json-http-integration.ts';
 
 const MAX_MESSAGE_RUNES = 4096;
 
-export class TelegramIntegration implements Integration {
+export class TelegramIntegration extends JsonHttpIntegration<TelegramConfig> {
   readonly kind = 'telegram';
-  readonly index: number;
-  readonly sendResolved: boolean;
-  readonly #c: TelegramConfig;
-  readonly #http: HttpClient;
-  readonly #tmpl: AlertmanagerTemplate;
-
-  constructor(config: TelegramConfig, index: number, http: HttpClient, tmpl: AlertmanagerTemplate) {
-    this.#c = config;
-    this.index = index;
-    this.sendResolved = config.send_resolved;
-    this.#http = http;
-    this.#tmpl = tmpl;
-  }
 
   message(ctx: NotifyContext, alerts: readonly Alert[]): Record<string, unknown> {
-    const c = this.#c;
-    const { text } = expander('telegram', this.#tmpl, ctx, alerts);
+    const c = this.config;
+    const { text } = this.expand(ctx, alerts);
     let message = text(c.message);
     if (c.parse_mode === 'HTML' && [...message].length > MAX_MESSAGE_RUNES) {
       // Cutting HTML would leave broken markup: Alertmanager sends a short notice instead.
@@ -40,10 +26,13 @@ export class TelegramIntegration implements Integration {
     return body;
   }
 
-  async notify(ctx: NotifyContext, alerts: readonly Alert[]): Promise<void> {
-    const token = secretValue('telegram', 'bot_token_file', this.#c.bot_token, this.#c.bot_token_file);
-    const base = (this.#c.api_url ?? 'https://api.telegram.org').replace(/\/+$/, '');
-    const answer = await postJson('telegram', `${base}/bot${token}/sendMessage`, this.message(ctx, alerts), this.#http, ctx.signal);
+  request(ctx: NotifyContext, alerts: readonly Alert[]): JsonRequest {
+    const token = secretValue('telegram', 'bot_token_file', this.config.bot_token, this.config.bot_token_file);
+    const base = (this.config.api_url ?? 'https://api.telegram.org').replace(/\/+$/, '');
+    return { url: `${base}/bot${token}/sendMessage`, body: this.message(ctx, alerts) };
+  }
+
+  protected override checkAnswer(answer: string): void {
     try {
       const parsed = JSON.parse(answer) as { ok?: boolean; description?: string };
       if (parsed.ok === false) throw new NotifyError(`telegram: ${parsed.description ?? 'request failed'}`, false, 'clientError');

@@ -3,33 +3,19 @@
 // once resolved, posted to <api_url><api_key>/<routing_key>.
 import type { Alert } from '../alert.ts';
 import type { ConfigValue } from '../config-fields.ts';
-import type { AlertmanagerTemplate } from '../notification-templates.ts';
-import type { HttpClient } from './http-client.ts';
-import { expander, groupKeyHash, groupStatus, postJson, secretValue, truncateRunes } from './http-json.ts';
-import type { Integration, NotifyContext } from './integration.ts';
+import { groupKeyHash, groupStatus, secretValue, truncateRunes } from './http-json.ts';
+import type { NotifyContext } from './integration.ts';
+import { JsonHttpIntegration, type JsonRequest } from './json-http-integration.ts';
 
 const ALLOWED_FIRING_TYPES = new Set(['INFO', 'WARNING', 'CRITICAL']);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export class VictorOpsIntegration implements Integration {
+export class VictorOpsIntegration extends JsonHttpIntegration<ConfigValue> {
   readonly kind = 'victorops';
-  readonly index: number;
-  readonly sendResolved: boolean;
-  readonly #c: ConfigValue;
-  readonly #http: HttpClient;
-  readonly #tmpl: AlertmanagerTemplate;
 
-  constructor(config: ConfigValue, index: number, http: HttpClient, tmpl: AlertmanagerTemplate) {
-    this.#c = config;
-    this.index = index;
-    this.sendResolved = config.send_resolved === true;
-    this.#http = http;
-    this.#tmpl = tmpl;
-  }
-
-  request(ctx: NotifyContext, alerts: readonly Alert[]): { url: string; body: Record<string, string> } {
-    const c = this.#c;
-    const { text } = expander('victorops', this.#tmpl, ctx, alerts);
+  request(ctx: NotifyContext, alerts: readonly Alert[]): JsonRequest & { body: Record<string, string> } {
+    const c = this.config;
+    const { text } = this.expand(ctx, alerts);
     const resolved = groupStatus(alerts, ctx.nowMs) === 'resolved';
     let messageType = text(str(c.message_type));
     if (!resolved && !ALLOWED_FIRING_TYPES.has(messageType)) messageType = 'CRITICAL';
@@ -46,8 +32,4 @@ export class VictorOpsIntegration implements Integration {
     return { url: `${str(c.api_url) ?? ''}${apiKey}/${text(str(c.routing_key))}`, body };
   }
 
-  async notify(ctx: NotifyContext, alerts: readonly Alert[]): Promise<void> {
-    const { url, body } = this.request(ctx, alerts);
-    await postJson('victorops', url, body, this.#http, ctx.signal);
-  }
 }

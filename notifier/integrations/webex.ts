@@ -2,10 +2,8 @@
 // http_config.authorization, which the configuration requires.
 import type { Alert } from '../alert.ts';
 import type { ConfigValue } from '../config-fields.ts';
-import type { AlertmanagerTemplate } from '../notification-templates.ts';
-import type { HttpClient } from './http-client.ts';
-import { expander, postJson } from './http-json.ts';
-import type { Integration, NotifyContext } from './integration.ts';
+import type { NotifyContext } from './integration.ts';
+import { JsonHttpIntegration, type JsonRequest } from './json-http-integration.ts';
 
 const MAX_MESSAGE_BYTES = 7439;
 
@@ -18,31 +16,18 @@ function truncateBytes(s: string, n: number): string {
   return `${cut}…`;
 }
 
-export class WebexIntegration implements Integration {
+export class WebexIntegration extends JsonHttpIntegration<ConfigValue> {
   readonly kind = 'webex';
-  readonly index: number;
-  readonly sendResolved: boolean;
-  readonly #c: ConfigValue;
-  readonly #http: HttpClient;
-  readonly #tmpl: AlertmanagerTemplate;
-
-  constructor(config: ConfigValue, index: number, http: HttpClient, tmpl: AlertmanagerTemplate) {
-    this.#c = config;
-    this.index = index;
-    this.sendResolved = config.send_resolved === true;
-    this.#http = http;
-    this.#tmpl = tmpl;
-  }
 
   message(ctx: NotifyContext, alerts: readonly Alert[]): Record<string, string> {
-    const { text } = expander('webex', this.#tmpl, ctx, alerts);
-    const body: Record<string, string> = { markdown: truncateBytes(text(this.#c.message as string | undefined), MAX_MESSAGE_BYTES) };
-    const room = text(this.#c.room_id as string | undefined);
+    const { text } = this.expand(ctx, alerts);
+    const body: Record<string, string> = { markdown: truncateBytes(text(this.config.message as string | undefined), MAX_MESSAGE_BYTES) };
+    const room = text(this.config.room_id as string | undefined);
     if (room !== '') body.roomId = room;
     return body;
   }
 
-  async notify(ctx: NotifyContext, alerts: readonly Alert[]): Promise<void> {
-    await postJson('webex', this.#c.api_url as string, this.message(ctx, alerts), this.#http, ctx.signal);
+  request(ctx: NotifyContext, alerts: readonly Alert[]): JsonRequest {
+    return { url: this.config.api_url as string, body: this.message(ctx, alerts) };
   }
 }

@@ -3,10 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { stringify } from 'yaml';
 import { startRingwatchNode, type RingwatchNode } from '../../deploy/local/ringwatch-node.ts';
 import { freePort } from '../../deploy/local/services/free-port.ts';
 import { repoRoot } from '../../deploy/local/services/install-locations.ts';
+import { fingerprint } from '../../notifier/labels.ts';
+import { encodeAlertRecord, type AlertRecord } from '../../protocol/alert-record.ts';
+import { eventually } from './eventually.ts';
 
 export interface NotifierNode {
   readonly node: RingwatchNode;
@@ -52,4 +56,51 @@ export async function startNotifierNode(opts: NotifierNodeOptions): Promise<Noti
     logDir: join(dir, 'logs'),
   });
   return { node, url: node.url, topic, alertmanagerConfigFile: amFile, writeAlertmanagerConfig: write };
+}
+
+/** Waits until every node lists `peers` ring members in /api/v2/status (cluster.peers). */
+export async function waitForPeers(nodes: readonly NotifierNode[], peers: number, timeoutMs = 15_000): Promise<void> {
+  for (const n of nodes) {
+    await eventually(
+      async () => {
+        const status = (await (await fetch(`${n.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
+        return status.cluster.peers.length === peers ? true : undefined;
+      },
+      { timeoutMs, description: `${n.url} seeing ${peers} replica(s) on the ring` },
+    );
+  }
+}
+
+/** Writes alert transitions to a notifier's alerts topic, as the alerting replicas do. */
+export interface AlertProducer {
+  /** A firing record is valid for 4 min; a resolved one ends now. */
+  send(status: 'firing' | 'resolved', labels: Record<string, string>, startsAtMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAlertProducer(kafkaBrokers: string[], topic: string): Promise<AlertProducer> {
+  const producer: Producer = new Kafka({ clientId: `alerts-${topic}`, brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  return {
+    async send(status, labels, startsAtMs = Date.now()) {
+      const now = Date.now();
+      const record: AlertRecord = {
+        version: 1,
+        fingerprint: fingerprint(labels),
+        status,
+        labels,
+        annotations: { summary: `${labels.alertname ?? ''} is happening` },
+        activeAt: new Date(startsAtMs).toISOString(),
+        startsAt: new Date(startsAtMs).toISOString(),
+        endsAt: new Date(status === 'firing' ? now + 240_000 : now).toISOString(),
+        generatorURL: 'http://alerting:9490/graph',
+        value: 1,
+        rule: { group: 'g', file: 'rules.yml', name: labels.alertname ?? '' },
+        evaluatedAt: new Date(now).toISOString(),
+        replica: 'alerting-test',
+      };
+      await producer.send({ topic, messages: [{ key: record.fingerprint, value: encodeAlertRecord(record) }] });
+    },
+    close: () => producer.disconnect(),
+  };
 }

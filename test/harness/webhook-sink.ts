@@ -28,7 +28,12 @@ export interface WebhookSink {
   close(): Promise<void>;
 }
 
-export async function startWebhookSink(): Promise<WebhookSink> {
+export interface WebhookSinkOptions {
+  /** Answer each request this long after it arrived (recorded at arrival): keeps deliveries in flight. */
+  responseDelayMs?: number;
+}
+
+export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<WebhookSink> {
   const port = await freePort();
   const received: ReceivedWebhook[] = [];
   let server: Server | undefined;
@@ -40,7 +45,8 @@ export async function startWebhookSink(): Promise<WebhookSink> {
         req.on('end', () => {
           try {
             received.push({ path: req.url ?? '/', atMs: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedWebhook['body'] });
-            res.writeHead(200).end();
+            if (opts.responseDelayMs === undefined) res.writeHead(200).end();
+            else setTimeout(() => res.writeHead(200).end(), opts.responseDelayMs);
           } catch {
             res.writeHead(400).end('not JSON');
           }

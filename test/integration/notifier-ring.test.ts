@@ -3,12 +3,9 @@
 // other notifies its groups.
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fingerprint } from '../../notifier/labels.ts';
-import { encodeAlertRecord } from '../../protocol/alert-record.ts';
 import { eventually } from '../harness/eventually.ts';
-import { startNotifierNode, type NotifierNode } from '../harness/notifier-node.ts';
+import { startAlertProducer, startNotifierNode, waitForPeers, type AlertProducer, type NotifierNode } from '../harness/notifier-node.ts';
 import { startWebhookSink, type WebhookSink } from '../harness/webhook-sink.ts';
 
 describe('notifier replicas on a ring', () => {
@@ -18,7 +15,7 @@ describe('notifier replicas on a ring', () => {
   let hook: WebhookSink;
   let a: NotifierNode;
   let b: NotifierNode;
-  let producer: Producer;
+  let alerts: AlertProducer;
 
   beforeAll(async () => {
     hook = await startWebhookSink();
@@ -28,21 +25,12 @@ describe('notifier replicas on a ring', () => {
     };
     const common = { kafkaBrokers: infra.kafkaBrokers, alertmanagerConfig: amConfig, etcd: { endpoints: infra.etcdEndpoints, prefix }, topic };
     [a, b] = await Promise.all([startNotifierNode({ name: 'ring-a', ...common }), startNotifierNode({ name: 'ring-b', ...common })]);
-    producer = new Kafka({ clientId: 'ring-test', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    alerts = await startAlertProducer(infra.kafkaBrokers, topic);
     // Both replicas see each other before alerts come (and their handoff delay has passed).
-    for (const n of [a, b]) {
-      await eventually(
-        async () => {
-          const status = (await (await fetch(`${n.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
-          return status.cluster.peers.length === 2 ? true : undefined;
-        },
-        { timeoutMs: 15_000, description: `${n.url} seeing both replicas` },
-      );
-    }
+    await waitForPeers([a, b], 2);
   });
   afterAll(async () => {
-    await producer?.disconnect();
+    await alerts?.close();
     await Promise.all([a?.node.stop(), b?.node.stop()]);
     await hook?.close();
     const etcd = new Etcd3({ hosts: infra.etcdEndpoints });
@@ -50,27 +38,7 @@ describe('notifier replicas on a ring', () => {
     etcd.close();
   });
 
-  async function fire(alertname: string): Promise<void> {
-    const labels = { alertname, instance: 'i' };
-    const now = Date.now();
-    const t = new Date(now).toISOString();
-    const record = {
-      version: 1 as const,
-      fingerprint: fingerprint(labels),
-      status: 'firing' as const,
-      labels,
-      annotations: {},
-      activeAt: t,
-      startsAt: t,
-      endsAt: new Date(now + 240_000).toISOString(),
-      generatorURL: '',
-      value: 1,
-      rule: { group: 'g', file: 'f', name: alertname },
-      evaluatedAt: t,
-      replica: 'test',
-    };
-    await producer.send({ topic, messages: [{ key: record.fingerprint, value: encodeAlertRecord(record) }] });
-  }
+  const fire = (alertname: string): Promise<void> => alerts.send('firing', { alertname, instance: 'i' });
 
   const sentBy = async (n: NotifierNode): Promise<number> => {
     const text = await (await fetch(`${n.url}/metrics`)).text();
@@ -94,13 +62,7 @@ describe('notifier replicas on a ring', () => {
 
   it('notifies the groups of a replica that left from the one that stays', async () => {
     await a.node.stop();
-    await eventually(
-      async () => {
-        const status = (await (await fetch(`${b.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
-        return status.cluster.peers.length === 1 ? true : undefined;
-      },
-      { timeoutMs: 15_000, description: 'ring-b alone on the ring' },
-    );
+    await waitForPeers([b], 1);
     const names = Array.from({ length: 8 }, (_, i) => `After${i}`);
     await Promise.all(names.map(fire));
     await eventually(() => (names.every((n) => countFor(n) === 1) ? true : undefined), { timeoutMs: 15_000, description: 'every new group notified by ring-b' });

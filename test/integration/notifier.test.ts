@@ -5,12 +5,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeAlertRecord, type AlertRecord } from '../../protocol/alert-record.ts';
 import { fingerprint } from '../../notifier/labels.ts';
 import { eventually } from '../harness/eventually.ts';
-import { startNotifierNode, type NotifierNode } from '../harness/notifier-node.ts';
+import { startAlertProducer, startNotifierNode, type AlertProducer, type NotifierNode } from '../harness/notifier-node.ts';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink.ts';
 import { startWebhookSink, type WebhookSink } from '../harness/webhook-sink.ts';
 
@@ -52,7 +50,7 @@ describe('notifier on real Kafka and etcd', () => {
   let hook: WebhookSink;
   let smtp: SmtpSink;
   let notifier: NotifierNode;
-  let producer: Producer;
+  let alerts: AlertProducer;
 
   beforeAll(async () => {
     hook = await startWebhookSink();
@@ -63,12 +61,10 @@ describe('notifier on real Kafka and etcd', () => {
       alertmanagerConfig: alertmanagerConfig(hook, smtp),
       etcd: { endpoints: infra.etcdEndpoints, prefix: etcdPrefix },
     });
-    const kafka = new Kafka({ clientId: 'notifier-test', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    alerts = await startAlertProducer(infra.kafkaBrokers, notifier.topic);
   });
   afterAll(async () => {
-    await producer?.disconnect();
+    await alerts?.close();
     await notifier?.node.stop();
     await hook?.close();
     await smtp?.close();
@@ -77,27 +73,7 @@ describe('notifier on real Kafka and etcd', () => {
     etcd.close();
   });
 
-  async function produce(status: 'firing' | 'resolved', labels: Record<string, string>, startsAtMs: number, extra: Partial<AlertRecord> = {}): Promise<void> {
-    const now = Date.now();
-    const fp = fingerprint(labels);
-    const record: AlertRecord = {
-      version: 1,
-      fingerprint: fp,
-      status,
-      labels,
-      annotations: { summary: `${labels.alertname} is happening` },
-      activeAt: new Date(startsAtMs).toISOString(),
-      startsAt: new Date(startsAtMs).toISOString(),
-      endsAt: new Date(status === 'firing' ? now + 240_000 : now).toISOString(),
-      generatorURL: 'http://alerting:9490/graph',
-      value: 1,
-      rule: { group: 'g', file: 'rules.yml', name: labels.alertname ?? '' },
-      evaluatedAt: new Date(now).toISOString(),
-      replica: 'alerting-test',
-      ...extra,
-    };
-    await producer.send({ topic: notifier.topic, messages: [{ key: fp, value: encodeAlertRecord(record) }] });
-  }
+  const produce = (status: 'firing' | 'resolved', labels: Record<string, string>, startsAtMs: number): Promise<void> => alerts.send(status, labels, startsAtMs);
 
   const hooksFor = (alertname: string, path?: string) => hook.received.filter((r) => r.body.groupLabels.alertname === alertname && (path === undefined || r.path === path));
   const mailsFor = (alertname: string) => smtp.received.filter((m) => m.subject.includes(alertname));
