@@ -18,6 +18,7 @@ import {
   readStringMap,
 } from '../core/config-schema.ts';
 import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
+import { readWebConfigField } from '../core/web-config.ts';
 import { HTTP_CLIENT_CONFIG_KEYS, readHttpClientConfig, type HttpClientConfig } from '../core/http-client-config.ts';
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
 import { isValidLabelName } from '../model/labels.ts';
@@ -44,6 +45,8 @@ export interface AlertmanagerConfig {
 export interface AlertingNodeConfig {
   nodeId: string;
   listenAddress: string;
+  /** node.web_config_file: TLS and basic auth on this node's server (Prometheus' web config format). */
+  webConfigFile?: string;
   advertiseAddress: string;
   evaluationIntervalMs: number;
   queryOffsetMs: number;
@@ -64,7 +67,7 @@ export interface AlertingNodeConfig {
 
 export function readAlertingConfig(raw: unknown): AlertingNodeConfig {
   const root = readObject(raw, '', ['node', 'global', 'rule_files', 'query', 'alerting', 'kafka', 'etcd']);
-  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address', 'external_url', 'resend_delay']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address', 'external_url', 'resend_delay', 'web_config_file']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9490'), 'node.listen_address');
   const advertiseAddress = checkHostPort(readString(node, 'advertise_address', 'node', listenAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:')), 'node.advertise_address');
   const global = readObject(root.global, 'global', ['evaluation_interval', 'external_labels', 'rule_query_offset', 'scrape_interval', 'scrape_timeout']);
@@ -88,6 +91,7 @@ export function readAlertingConfig(raw: unknown): AlertingNodeConfig {
   const config: AlertingNodeConfig = {
     nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),
     listenAddress,
+    ...readWebConfigField(node, 'node'),
     advertiseAddress,
     evaluationIntervalMs,
     queryOffsetMs: readDuration(global, 'rule_query_offset', 'global', 0),

@@ -119,6 +119,7 @@ export async function runAlerting(rawConfig: unknown, context: NodeContext = {})
   let ready = false;
   const server = await startNodeServer({
     listenAddress: config.listenAddress,
+    ...(config.webConfigFile !== undefined ? { webConfigFile: config.webConfigFile } : {}),
     registry: metrics.registry,
     logger,
     notReadyReason: () => (ready ? null : 'starting'),

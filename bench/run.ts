@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { killAllManagedProcesses, liveProcessCount } from '../deploy/local/services/managed-process.ts';
 import type { RunningKafka } from '../deploy/local/services/kafka.ts';
 import { runCodecBench } from './codec-bench.ts';
+import { runCoreBench } from './core-bench.ts';
 import { benchDirs, ensurePeers, startBenchKafka, stopBenchKafka } from './bench-harness/bench-infrastructure.ts';
 import type { BenchResult, Measured } from './bench-harness/bench-result.ts';
 import { formatBenchTable, type BenchSection } from './bench-harness/bench-table.ts';
@@ -21,6 +22,7 @@ import { formatLoad, machineInfo } from './bench-harness/machine-info.ts';
 import { runParserBench } from './parser-bench.ts';
 import { QUERY_BENCH_QUICK, runQueryBench, victoriaMetricsBinary, type QueryBenchReport } from './query-bench.ts';
 import { runRingBench } from './ring-bench.ts';
+import { runTargetScaleBench } from './target-scale-bench.ts';
 import { RULE_EVAL_QUICK, runRuleEvalBench, type RuleEvalBenchReport } from './rule-eval-bench.ts';
 import { cpuSecondsPerMillion, runScrapePipelineBench, type ScrapePipelineReport } from './scrape-pipeline-bench.ts';
 import { runWriterBench, type WriterBenchReport } from './writer-bench.ts';
@@ -64,7 +66,11 @@ for (const [name, p] of Object.entries(peers)) say(`  ${name}: ${p.ok ? p.value 
 const sections: BenchSection[] = [];
 sections.push(await micro('exposition parser (in process)', runParserBench));
 sections.push(await micro('wire format (in process)', runCodecBench));
+sections.push(await micro('scraper core: parse + append + compress (in process)', () => runCoreBench()));
 sections.push(await micro('hash ring placement (in process)', runRingBench));
+sections.push(
+  await micro('target list at scale (real etcd, 20 simulated scrapers)', async () => (await runTargetScaleBench({ log: (l) => say(`  ${l}`), ...(quick ? { targets: 10_000 } : {}) })).results),
+);
 
 let scrape: ScrapePipelineReport | undefined;
 let writer: WriterBenchReport | undefined;

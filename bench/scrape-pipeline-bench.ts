@@ -24,7 +24,7 @@ import { formatBenchTable } from './bench-harness/bench-table.ts';
 import { formatProfileSummary, summarizeProfileDirs } from './bench-harness/cpu-profile-summary.ts';
 import { fetchMetricSum } from './bench-harness/metrics-reader.ts';
 import { combineRounds, cpuSecondsPerMillion, type ContestantFigures } from './bench-harness/contestant-figures.ts';
-import { CpuMeter, machineBusyShare, machineCpuTimes, treePeakRssBytes } from './bench-harness/proc-stats.ts';
+import { CpuMeter, machineBusyShare, machineCpuTimes, treePeakRssBytes, treeRssBytes } from './bench-harness/proc-stats.ts';
 import { startRemoteWriteSink, type RunningSink } from './bench-harness/remote-write-sink.ts';
 import { startTargetServer, type RunningTargetServer } from './bench-harness/target-server.ts';
 
@@ -73,6 +73,8 @@ export interface ScrapePipelineBenchOptions {
   scraperProducer?: Record<string, unknown>;
   /** Run only these contestants (default: all). */
   only?: ContestantName[];
+  /** Extra NODE_OPTIONS for the Ringwatch nodes, for experiments (e.g. `--max-semi-space-size=32`). */
+  nodeOptions?: string;
   log?: (line: string) => void;
 }
 
@@ -107,7 +109,7 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
   const expectedSamplesPerSecond = (targetsCount * (targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE)) / intervalSeconds;
   try {
     sink = await startRemoteWriteSink({ logDir: dirs.logs });
-    const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true, scraperProducer: options.scraperProducer };
+    const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true, scraperProducer: options.scraperProducer, nodeOptions: options.nodeOptions };
     const shared = { kafka: kafka.process?.pid, sink: sink.process.pid, targets: targets.process.pid };
     log(
       `scrape pipeline: ${targetsCount} targets x ${targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE} samples every ${intervalSeconds}s = ` +
@@ -196,8 +198,15 @@ async function measureContestant(
     const machineBusy = machineBusyShare(machineBefore, machineCpuTimes());
     started.check();
     let peakRssBytes = 0;
-    for (const pid of Object.values(started.pids)) if (pid !== undefined) peakRssBytes += treePeakRssBytes(pid);
-    const details = (await started.details?.()) ?? {};
+    let rssBytes = 0;
+    for (const pid of Object.values(started.pids)) {
+      if (pid === undefined) continue;
+      peakRssBytes += treePeakRssBytes(pid);
+      rssBytes += treeRssBytes(pid);
+    }
+    // RSS at the end of the window beside the peak: a peak far above it is the start (first
+    // scrapes, all cache misses), not the steady state.
+    const details = { 'rss at end bytes': rssBytes, ...((await started.details?.()) ?? {}) };
     const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, systemSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy, details };
     const cpuText = Object.entries(cpuSeconds)
       .map(([p, s]) => `${p} ${s.toFixed(2)} (sys ${(systemSeconds[p] ?? 0).toFixed(2)})`)
@@ -207,7 +216,7 @@ async function measureContestant(
         `peak RSS ${Math.round(peakRssBytes / 2 ** 20)} MiB; CPU-s in ${windowSeconds.toFixed(1)} s: ${cpuText}; machine ${Math.round(machineBusy * 100)}% busy`,
     );
     if (Object.keys(details).length > 0) {
-      log(`  ${name}: ${Object.entries(details).map(([k, v]) => `${k} ${Math.round(v / 2 ** 20)} MiB`).join(', ')}`);
+      log(`  ${name}: ${Object.entries(details).map(([k, v]) => (k.endsWith(' bytes') ? `${k.slice(0, -6)} ${Math.round(v / 2 ** 20)} MiB` : `${k} ${roundSignificant(v)}`)).join(', ')}`);
     }
     return { ok: true, value: figures };
   } catch (err) {
@@ -230,6 +239,8 @@ interface ContestantEnv {
   intervalSeconds: number;
   profile: boolean;
   scraperProducer: Record<string, unknown> | undefined;
+  /** Extra NODE_OPTIONS for the Ringwatch nodes (experiments, e.g. GC flags). */
+  nodeOptions: string | undefined;
 }
 
 /** The scrape_configs every contestant gets: one job, one static group per target. */
@@ -247,11 +258,14 @@ function globalSection(intervalSeconds: number): Record<string, string> {
 }
 
 function nodeEnv(env: ContestantEnv, profileName: string): Record<string, string | undefined> {
-  if (!env.profile) return benchNodeEnv();
-  const dir = join(env.dirs.profiles, profileName);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return benchNodeEnv({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
+  const options: string[] = env.nodeOptions === undefined ? [] : [env.nodeOptions];
+  if (env.profile) {
+    const dir = join(env.dirs.profiles, profileName);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    options.push(`--cpu-prof --cpu-prof-dir=${dir}`);
+  }
+  return options.length === 0 ? benchNodeEnv() : benchNodeEnv({ NODE_OPTIONS: options.join(' ') });
 }
 
 /** V8 heap and off-heap memory of Ringwatch nodes, from prom-client's default metrics. */
@@ -259,9 +273,14 @@ function nodeMemory(...nodes: RingwatchNode[]): () => Promise<Record<string, num
   return async () => {
     const out: Record<string, number> = {};
     for (const n of nodes) {
-      out[`${n.name} heap used`] = await fetchMetricSum(n.url, 'nodejs_heap_size_used_bytes');
-      out[`${n.name} heap total`] = await fetchMetricSum(n.url, 'nodejs_heap_size_total_bytes');
-      out[`${n.name} external`] = await fetchMetricSum(n.url, 'nodejs_external_memory_bytes');
+      out[`${n.name} heap used bytes`] = await fetchMetricSum(n.url, 'nodejs_heap_size_used_bytes');
+      out[`${n.name} heap total bytes`] = await fetchMetricSum(n.url, 'nodejs_heap_size_total_bytes');
+      out[`${n.name} external bytes`] = await fetchMetricSum(n.url, 'nodejs_external_memory_bytes');
+      // Since the node started (warm-up included): how many collections of each kind, and their time.
+      for (const kind of ['minor', 'major', 'incremental']) {
+        out[`${n.name} gc ${kind} count`] = await fetchMetricSum(n.url, 'nodejs_gc_duration_seconds_count', { kind });
+        out[`${n.name} gc ${kind} seconds`] = await fetchMetricSum(n.url, 'nodejs_gc_duration_seconds_sum', { kind });
+      }
     }
     return out;
   };
@@ -499,9 +518,11 @@ if (import.meta.main) {
       'cpu-prof': { type: 'boolean' },
       only: { type: 'string' },
       linger: { type: 'string' },
+      'node-options': { type: 'string' },
     },
   });
   const dirs = benchDirs();
+  const startedAt = new Date().toISOString();
   const peers = ensurePeers(dirs);
   const kafka = await startBenchKafka(dirs);
   try {
@@ -517,8 +538,13 @@ if (import.meta.main) {
       ...(values.rounds !== undefined ? { rounds: Number(values.rounds) } : {}),
       ...(values.linger !== undefined ? { scraperProducer: { linger: values.linger } } : {}),
       ...(values.only !== undefined ? { only: values.only.split(',') as ContestantName[] } : {}),
+      ...(values['node-options'] !== undefined ? { nodeOptions: values['node-options'] } : {}),
     });
     console.log(formatBenchTable([{ title: 'scrape pipeline', results: report.results }]));
+    // For npm run bench:compare (bench/compare.ts), in the shape of npm run bench's latest.json.
+    const jsonFile = join(dirs.data, 'latest-scrape-pipeline.json');
+    writeFileSync(jsonFile, `${JSON.stringify({ startedAt, command: process.argv.slice(1).join(' '), scrapePipeline: { config: report.config, runs: report.runs, rounds: report.rounds } }, null, 2)}\n`);
+    console.log(`JSON: ${jsonFile}`);
     if (values['cpu-prof'] === true) {
       for (const [file, summary] of summarizeProfileDirs(dirs)) console.log(`\n${formatProfileSummary(file, summary)}`);
     }

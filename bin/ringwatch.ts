@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one command line entry: `ringwatch <node> --config <file.yaml>` for every kind of node.
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { loadConfigFile } from '../core/config-file.ts';
 import { ConfigError } from '../core/config-schema.ts';
 
@@ -23,6 +24,17 @@ RINGWATCH_<FIELD>__<SUBFIELD>=value (e.g. RINGWATCH_KAFKA__BROKERS=127.0.0.1:909
 See docs/configuration.md.`;
 
 type NodeMain = (raw: unknown, context: { configPath?: string }) => Promise<void>;
+
+/**
+ * V8 flags a node sets for itself (read by V8 at every allocation-limit check, so setting them
+ * at start works; no launcher flags needed). The scraper allocates little JS garbage but many
+ * short-lived ArrayBuffers (socket reads, Kafka requests): by default their external memory alone
+ * triggers a mark-compact every few hundred ms. Accounted in the global limit instead, they are
+ * freed by scavenges and the major GCs all but stop (docs/benchmarks.md has the figures).
+ */
+const V8_FLAGS: Record<string, readonly string[]> = {
+  scraper: ['--external-memory-accounted-in-global-limit'],
+};
 
 const NODES: Record<string, () => Promise<NodeMain>> = {
   scraper: async () => (await import('../scraper/main.ts')).runScraper,
@@ -71,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`ringwatch ${command}: ${(err as Error).message}`);
     return 2;
   }
+  for (const flag of V8_FLAGS[command] ?? []) setFlagsFromString(flag);
   try {
     const raw = await loadConfigFile(configPath);
     const run = await load();

@@ -4,14 +4,18 @@
 //   <prefix>members/<node id>      MemberRecord, under the node's lease (gone when the node is)
 //   <prefix>jobs/<job name>        JobRecord: the job's scrape_config as written in YAML
 //   <prefix>targets/<target id>    TargetRecord: one scrape target after discovery and relabeling
+//                                  (compact form, target-record-codec.ts; the plain JSON is read too)
+//   <prefix>targets-epoch          TargetEpochRecord: the change written last, and when it applies
 //   <prefix>registered/<job>/<address>  RegisteredTarget: added through the API or CLI
 //   <prefix>election/coordinator   coordinator leader election
 import type { ScrapeTarget } from '../model/scrape-target.ts';
+import { decodeCompactTarget, isCompactTarget } from './target-record-codec.ts';
 
 export const KEYS = {
   members: 'members/',
   jobs: 'jobs/',
   targets: 'targets/',
+  targetsEpoch: 'targets-epoch',
   registered: 'registered/',
   election: 'election/coordinator',
 } as const;
@@ -65,6 +69,7 @@ export function decodeMember(key: string, text: string): MemberRecord {
 
 export function decodeTarget(key: string, text: string): TargetRecord {
   const v = parseObject(key, text);
+  if (isCompactTarget(v)) return decodeCompactTarget(key, v);
   if (
     typeof v.id !== 'string' ||
     typeof v.job !== 'string' ||

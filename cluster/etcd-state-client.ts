@@ -9,26 +9,55 @@ import type { Logger } from '../core/logger.ts';
 export interface KeyValue {
   key: string;
   value: string;
+  /** The revision of the key's last write. */
+  modRevision: number;
 }
 
-/** Keys per page: small enough that a page of the largest records stays far below 4 MiB. */
+/** Keys in the first page; the next pages are sized from it to about PAGE_BYTES. */
 export const DEFAULT_PAGE_SIZE = 1000;
+/**
+ * What a page aims at: half of gRPC's 4 MiB receive limit (a page of larger records than the ones
+ * before is retried half as long). Each page costs a round trip and
+ * etcd counts the rest of the range for it, so pages of a fixed 1,000 small records made a
+ * 100,000-target load take several times longer than pages of a megabyte.
+ */
+const PAGE_BYTES = 2 << 20;
+const MAX_PAGE_KEYS = 20_000;
 
-/** Everything under a prefix at one revision (the revision of the first page), in key order. */
-export async function loadPrefix(etcd: Etcd3, prefix: string, pageSize = DEFAULT_PAGE_SIZE): Promise<{ kvs: KeyValue[]; revision: number }> {
+/**
+ * Everything under a prefix at one revision, in key order: `atRevision` if given (it must not be
+ * compacted away), else the revision of the first page.
+ */
+export async function loadPrefix(etcd: Etcd3, prefix: string, pageSize = DEFAULT_PAGE_SIZE, atRevision?: number): Promise<{ kvs: KeyValue[]; revision: number }> {
   const end = Range.prefix(prefix).end;
   const kvs: KeyValue[] = [];
   let start: Buffer = Buffer.from(prefix);
-  let revision: number | undefined;
+  let revision: number | undefined = atRevision;
+  let limit = pageSize;
   for (;;) {
-    const query = etcd.getAll().inRange(new Range(start, end)).limit(pageSize);
+    const query = etcd.getAll().inRange(new Range(start, end)).limit(limit);
     if (revision !== undefined) query.revision(revision);
-    const res = await query.exec();
+    let res: Awaited<ReturnType<typeof query.exec>>;
+    try {
+      res = await query.exec();
+    } catch (err) {
+      // Records much larger than the ones before: the same page again, half as long.
+      if (limit > 1 && /RESOURCE_EXHAUSTED|larger than max/i.test((err as Error).message)) {
+        limit = Math.ceil(limit / 2);
+        continue;
+      }
+      throw err;
+    }
     if (revision === undefined) revision = Number(res.header.revision);
-    for (const kv of res.kvs) kvs.push({ key: kv.key.toString(), value: kv.value.toString() });
+    let bytes = 0;
+    for (const kv of res.kvs) {
+      bytes += kv.key.length + kv.value.length;
+      kvs.push({ key: kv.key.toString(), value: kv.value.toString(), modRevision: Number(kv.mod_revision) });
+    }
     const last = res.kvs[res.kvs.length - 1];
     if (!res.more || last === undefined) break;
     start = Buffer.concat([last.key, Buffer.from([0])]);
+    limit = Math.max(1, Math.min(MAX_PAGE_KEYS, Math.floor(PAGE_BYTES / Math.max(1, bytes / res.kvs.length))));
   }
   return { kvs, revision };
 }
@@ -48,6 +77,12 @@ export interface PrefixFollowerOptions {
   /** First retry delay after a failed load; doubles up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * The revision to load at (an earlier one than now: the watch then replays what came after, in
+   * order), asked before each load; undefined: now. If it has been compacted away, the load is
+   * done at the current revision instead.
+   */
+  loadRevision?: () => Promise<number | undefined>;
 }
 
 export class PrefixFollower {
@@ -60,6 +95,7 @@ export class PrefixFollower {
   readonly #pageSize: number;
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
+  readonly #loadRevision: (() => Promise<number | undefined>) | undefined;
   #watcher: Watcher | undefined;
   #pending: NodeJS.Immediate | undefined;
   #closed = false;
@@ -72,6 +108,7 @@ export class PrefixFollower {
     this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.#retryMs = options.retryMs ?? 250;
     this.#maxRetryMs = options.maxRetryMs ?? 10_000;
+    this.#loadRevision = options.loadRevision;
   }
 
   /** Loads and starts watching; rejects when etcd does not answer (the caller decides). */
@@ -92,7 +129,12 @@ export class PrefixFollower {
   }
 
   async #load(): Promise<void> {
-    const { kvs, revision } = await loadPrefix(this.#etcd, this.#prefix, this.#pageSize);
+    const at = await this.#loadRevision?.();
+    const { kvs, revision } = await loadPrefix(this.#etcd, this.#prefix, this.#pageSize, at).catch((err: unknown) => {
+      if (at === undefined || !/compacted/i.test((err as Error).message)) throw err;
+      this.#logger.warn({ prefix: this.#prefix, revision: at }, 'the revision asked for is compacted: loading the current one');
+      return loadPrefix(this.#etcd, this.#prefix, this.#pageSize);
+    });
     if (this.#closed) return;
     this.revision = revision;
     this.#subscriber.load(kvs, revision);

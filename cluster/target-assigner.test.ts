@@ -82,6 +82,45 @@ describe('TargetAssigner', () => {
     expect([...(all.get('d')?.windows.values() ?? [])].every((w) => w.untilMs === B)).toBe(true);
   });
 
+  it('a target list change announced for instant E moves targets exactly at E: one scraper before and after', () => {
+    const E = 30_000;
+    const members = [member('a', 0), member('b', 0), member('c', 0)];
+    // Remove a third of the targets, add as many: under bounded loads some kept targets move too.
+    const next = [...targets.slice(100), ...Array.from({ length: 100 }, (_, i) => `added-${i}`)];
+    const upcoming = { atMs: E, targetIds: next };
+    const all = new Map(['a', 'b', 'c'].map((id) => [id, new TargetAssigner(id, ring).plan(members, targets, 1000, upcoming)]));
+    const current = new Map(['a', 'b', 'c'].map((id) => [id, new TargetAssigner(id, ring).plan(members, targets, 1000)]));
+    const after = new Map(['a', 'b', 'c'].map((id) => [id, new TargetAssigner(id, ring).plan(members, next, E)]));
+    let moved = 0;
+    for (const id of targets) {
+      const before = scrapersAt(all, id, E - 1);
+      expect(before).toEqual(scrapersAt(current, id, E - 1));
+      expect(before).toHaveLength(1);
+      const at = scrapersAt(all, id, E);
+      if (next.includes(id)) {
+        expect(at).toHaveLength(1);
+        expect(at).toEqual(scrapersAt(after, id, E));
+        if (at[0] !== before[0]) moved++;
+      } else {
+        expect(at).toEqual([]); // removed: its scraper stops at E
+      }
+    }
+    expect(moved).toBeGreaterThan(0); // the case the epoch exists for
+    for (const plan of all.values()) {
+      expect(plan.nextBoundaryMs).toBe(E);
+      // Targets added at E get their windows once the new list is in force.
+      expect([...plan.windows.keys()].some((id) => id.startsWith('added-'))).toBe(false);
+    }
+  });
+
+  it('a member boundary before the list change is planned first', () => {
+    const members = [member('a', 0), member('b', 5000)];
+    const plan = new TargetAssigner('a', ring).plan(members, targets, 1000, { atMs: 9000, targetIds: targets.slice(0, 10) });
+    expect(plan.nextBoundaryMs).toBe(5000);
+    // Until 5000 the list stays the current one: no window ends for a list change yet.
+    expect([...plan.windows.values()].every((w) => w.untilMs === 5000 || w.untilMs === Number.POSITIVE_INFINITY)).toBe(true);
+  });
+
   it('a node not in the member set owns nothing', () => {
     const plan = new TargetAssigner('x', ring).plan([member('a', 0)], targets, 5);
     expect(plan.windows.size).toBe(0);

@@ -8,8 +8,13 @@
 // both scrape on the same phase-aligned tick grid, so each tick is scraped by exactly one of them.
 // A crash is not announced: the member disappears when its lease expires and the survivors take
 // its targets from the next tick on.
+//
+// Target list changes are announced the same way (target-epoch.ts): the next list and the instant
+// it takes effect. A target that moves because of it (bounded loads) changes owner at that instant
+// like any announced move; a target added appears, and one removed ends, at the instant.
 import type { MemberRecord } from './cluster-state.ts';
 import type { Placement } from './placement.ts';
+import type { UpcomingTargets } from './target-epoch.ts';
 
 export interface ScrapeWindow {
   fromMs: number;
@@ -19,7 +24,7 @@ export interface ScrapeWindow {
 export interface AssignmentPlan {
   /** The targets this node scrapes now or from the next boundary on, with their windows. */
   windows: Map<string, ScrapeWindow>;
-  /** When the member set next changes (recompute then), if any change is announced. */
+  /** When the member set or the target list next changes (recompute then), if any change is announced. */
   nextBoundaryMs: number | undefined;
   /** Members in force now, sorted. */
   membersNow: string[];
@@ -55,11 +60,19 @@ export class TargetAssigner {
     this.makePlacement = makePlacement;
   }
 
-  plan(members: readonly MemberRecord[], targetIds: readonly string[], nowMs: number): AssignmentPlan {
+  /**
+   * `targetIds`: the list in force now; `upcoming`: the next list and its instant, if announced.
+   * Windows are given for the targets in force now only (one added later gets its window once its
+   * list is in force).
+   */
+  plan(members: readonly MemberRecord[], targetIds: readonly string[], nowMs: number, upcoming?: UpcomingTargets): AssignmentPlan {
     const membersNow = membersActiveAt(members, nowMs);
     const ownersNow = this.owners(membersNow, targetIds);
-    const boundary = nextBoundary(members, nowMs);
-    const ownersNext = boundary === undefined ? ownersNow : this.owners(membersActiveAt(members, boundary), targetIds);
+    const memberBoundary = nextBoundary(members, nowMs);
+    const listChange = upcoming !== undefined && upcoming.atMs > nowMs ? upcoming : undefined;
+    const boundary = listChange !== undefined && (memberBoundary === undefined || listChange.atMs <= memberBoundary) ? listChange.atMs : memberBoundary;
+    const idsNext = listChange !== undefined && boundary === listChange.atMs ? listChange.targetIds : targetIds;
+    const ownersNext = boundary === undefined ? ownersNow : this.owners(membersActiveAt(members, boundary), idsNext);
     const windows = new Map<string, ScrapeWindow>();
     let ownedNow = 0;
     for (const id of targetIds) {

@@ -12,12 +12,12 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { memberState, type MemberRecord, type RegisteredTarget, type TargetRecord } from '../cluster/cluster-state.ts';
 import { formatDuration } from '../core/duration.ts';
-import type { Logger } from '../core/logger.ts';
+import { redactSecrets, type Logger } from '../core/logger.ts';
 import { bearerTokenMatches } from './api-auth.ts';
 import type { RemoveResult } from './registered-targets.ts';
-import { readRegistration, readRemoval, RequestError } from './registration-request.ts';
+import { readRegistration, readRemoval, RequestError, type RegistrationPolicy } from './registration-request.ts';
 import { computeRingView, type RingView } from './ring-view.ts';
-import { ZERO_TIME, type ScrapeHealth } from './scraper-health.ts';
+import { ZERO_TIME, samplesPerMember, type ScrapeHealth } from './scraper-health.ts';
 import { mountStatusPage } from './status-page/page.ts';
 import type { TargetList } from './target-list.ts';
 
@@ -33,6 +33,8 @@ export interface CoordinatorApiDeps {
   /** Bearer token required for POST/DELETE; undefined: not required. */
   token: string | undefined;
   knownJobs(): ReadonlySet<string>;
+  /** api.registration: what a registration may ask for (default: any job, interval >= 1s). */
+  registrationPolicy?(): RegistrationPolicy;
   /** Members and targets as etcd has them now. */
   readFleet(): Promise<FleetState>;
   /** This coordinator's latest build (for dropped targets and jobs over target_limit). */
@@ -49,9 +51,9 @@ export interface CoordinatorApiDeps {
   now?(): number;
 }
 
-type ErrorType = 'bad_data' | 'unauthorized' | 'unavailable' | 'too_large';
+type ErrorType = 'bad_data' | 'unauthorized' | 'forbidden' | 'unavailable' | 'too_large';
 
-function fail(c: Context, status: 400 | 401 | 413 | 503, errorType: ErrorType, error: string): Response {
+function fail(c: Context, status: 400 | 401 | 403 | 413 | 503, errorType: ErrorType, error: string): Response {
   return c.json({ status: 'error', errorType, error }, status);
 }
 
@@ -96,7 +98,7 @@ export function mountCoordinatorApi(app: Hono, deps: CoordinatorApiDeps): void {
     for (const job of local?.perJob ?? []) {
       if (!inPool(job.job)) continue;
       droppedTargetCounts[job.job] = job.dropped.length;
-      if (state !== 'active') for (const d of job.dropped) droppedTargets.push({ discoveredLabels: d, scrapePool: job.job });
+      if (state !== 'active') for (const d of job.dropped) droppedTargets.push({ discoveredLabels: redactSecrets(d), scrapePool: job.job });
     }
     return c.json({ status: 'success', data: { activeTargets, droppedTargets, droppedTargetCounts } });
   });
@@ -105,6 +107,8 @@ export function mountCoordinatorApi(app: Hono, deps: CoordinatorApiDeps): void {
     const r = await fleetOr503(c);
     if (r instanceof Response) return r;
     const t = now();
+    const health = r.fleet.targets.length === 0 ? new Map<string, ScrapeHealth>() : await deps.scrapeHealth(r.fleet.members, (id) => r.ring.owners.get(id));
+    const samples = samplesPerMember(r.ring.owners, health);
     const members = [...r.fleet.members]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((m) => ({
@@ -115,6 +119,8 @@ export function mountCoordinatorApi(app: Hono, deps: CoordinatorApiDeps): void {
         activeFrom: iso(m.activeFrom),
         activeUntil: m.activeUntil === undefined ? null : iso(m.activeUntil),
         targets: r.ring.load.get(m.id) ?? 0,
+        // The last scrape's samples of those targets, summed (scraper-health.ts).
+        samples: samples.get(m.id) ?? 0,
       }));
     return c.json({ status: 'success', data: members });
   });
@@ -160,9 +166,9 @@ export function mountCoordinatorApi(app: Hono, deps: CoordinatorApiDeps): void {
   app.post('/api/v1/targets', requireToken, limitBody, async (c) => {
     let reg;
     try {
-      reg = readRegistration(await jsonBody(c), deps.knownJobs());
+      reg = readRegistration(await jsonBody(c), deps.knownJobs(), deps.registrationPolicy?.());
     } catch (err) {
-      if (err instanceof RequestError) return fail(c, 400, 'bad_data', err.message);
+      if (err instanceof RequestError) return fail(c, err.status, err.status === 403 ? 'forbidden' : 'bad_data', err.message);
       throw err;
     }
     let records: RegisteredTarget[];
@@ -209,7 +215,8 @@ async function jsonBody(c: Context): Promise<unknown> {
 }
 
 function activeTarget(t: TargetRecord, owner: string | null, h: ScrapeHealth | undefined): Record<string, unknown> {
-  return {
+  // Discovered labels, URLs and errors may carry URL userinfo or secret meta labels: never shown.
+  return redactSecrets({
     discoveredLabels: t.discoveredLabels,
     labels: Object.fromEntries(t.labels),
     scrapePool: t.job,
@@ -218,11 +225,13 @@ function activeTarget(t: TargetRecord, owner: string | null, h: ScrapeHealth | u
     lastError: h?.lastError ?? '',
     lastScrape: h?.lastScrape ?? ZERO_TIME,
     lastScrapeDuration: h?.lastScrapeDuration ?? 0,
+    // Only where the owner reports it (scraper-health.ts); Prometheus clients ignore the field.
+    ...(h?.lastScrapeSamples !== undefined ? { lastScrapeSamples: h.lastScrapeSamples } : {}),
     health: h?.health ?? 'unknown',
     scrapeInterval: formatDuration(t.intervalMs),
     scrapeTimeout: formatDuration(t.timeoutMs),
     owner,
-  };
+  }) as Record<string, unknown>;
 }
 
 function compareTargets(a: Record<string, unknown>, b: Record<string, unknown>): number {

@@ -14,7 +14,7 @@ describe('readCoordinatorConfig', () => {
     expect(c.etcd.endpoints).toEqual(['http://127.0.0.1:2379']);
     expect(c.scrapeConfigs[0]?.intervalMs).toBe(5000);
     expect(c.rawScrapeConfigs[0]).toEqual(base.scrape_configs[0]);
-    expect(c.api).toEqual({ token: 's3cret' });
+    expect(c.api).toEqual({ token: 's3cret', registration: { minScrapeIntervalMs: 1000 } });
   });
 
   it('names the field in every error', () => {
@@ -36,9 +36,9 @@ describe('readCoordinatorConfig', () => {
   it('refuses a write API beyond loopback without a token, unless api.insecure opts in', () => {
     const open = { ...base, node: { id: 'c1', listen_address: '0.0.0.0:9471' } };
     expect(() => readCoordinatorConfig(open)).toThrow(/^api\.token: required: node\.listen_address 0\.0\.0\.0:9471 is reachable from other hosts/);
-    expect(readCoordinatorConfig({ ...open, api: { token_file: '/run/secrets/t' } }).api).toEqual({ tokenFile: '/run/secrets/t' });
-    expect(readCoordinatorConfig({ ...open, api: { insecure: true } }).api).toEqual({ insecure: true });
-    expect(readCoordinatorConfig({ ...base, node: { id: 'c1', listen_address: '127.0.0.1:9471' } }).api).toEqual({});
+    expect(readCoordinatorConfig({ ...open, api: { token_file: '/run/secrets/t' } }).api).toMatchObject({ tokenFile: '/run/secrets/t' });
+    expect(readCoordinatorConfig({ ...open, api: { insecure: true } }).api).toMatchObject({ insecure: true });
+    expect(readCoordinatorConfig({ ...base, node: { id: 'c1', listen_address: '127.0.0.1:9471' } }).api).toMatchObject({});
   });
 
   it('reads the token from token_file, trimmed, and names the field when it cannot', () => {

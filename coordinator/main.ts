@@ -6,13 +6,13 @@ import { createLogger, redactSecrets } from '../core/logger.ts';
 import { startNodeServer } from '../core/node-server.ts';
 import { onShutdownSignal } from '../core/shutdown.ts';
 import { mountCoordinatorApi } from './api.ts';
-import { readCoordinatorConfig, resolveApiToken } from './coordinator-config.ts';
+import { readCoordinatorConfig, resolveApiToken, type CoordinatorConfig } from './coordinator-config.ts';
 import { CoordinatorMetrics } from './coordinator-metrics.ts';
 import { DiscoveryManager, type GroupsByJob } from '../discovery/discovery-manager.ts';
 import type { DiscoveryEvents } from '../discovery/discoverer.ts';
 import { FileSdDiscoverer } from '../discovery/file-sd.ts';
 import { HttpSdDiscoverer } from '../discovery/http-sd.ts';
-import { RegisteredTargetsWatcher } from '../discovery/registered.ts';
+import { DEFAULT_REGISTRATION_POLICY, RegisteredTargetsWatcher } from '../discovery/registered.ts';
 import { StaticDiscoverer } from '../discovery/static.ts';
 import { FleetReader } from './fleet-reader.ts';
 import { LeaderElection } from './leader-election.ts';
@@ -22,11 +22,12 @@ import { buildTargetList, jobRecord, keepUnknownSources, targetListKeys, type Jo
 import { TargetListSync } from './target-list-sync.ts';
 import { TargetListWriter } from './target-list-writer.ts';
 import { takeDeprecationWarnings } from '../core/config-schema.ts';
+import { ConfigReloader } from '../core/config-reload.ts';
 
 const DISCOVERY_DEBOUNCE_MS = 200;
 const SCRAPER_API_TIMEOUT_MS = 2000;
 
-export async function runCoordinator(raw: unknown): Promise<void> {
+export async function runCoordinator(raw: unknown, context: { configPath?: string } = {}): Promise<void> {
   const config = readCoordinatorConfig(raw);
   const token = resolveApiToken(config.api);
   const logger = createLogger(`coordinator/${config.nodeId}`);
@@ -35,12 +36,12 @@ export async function runCoordinator(raw: unknown): Promise<void> {
   if (token === undefined) logger.warn('api.token is not set: anyone who can reach this node can add and remove targets');
   const metrics = new CoordinatorMetrics();
   const prefix = config.etcd.prefix;
-  const etcd = createEtcd(config.etcd);
+  const etcd = createEtcd(config.etcd, logger);
 
-  const jobs: JobDefinition[] = config.scrapeConfigs.map((options, i) => ({ options, record: jobRecord(config.rawScrapeConfigs[i] ?? {}, options) }));
-  const knownJobs: ReadonlySet<string> = new Set(jobs.map((j) => j.options.jobName));
+  let jobs = jobDefinitions(config);
+  let knownJobs: ReadonlySet<string> = new Set(jobs.map((j) => j.options.jobName));
   const events: DiscoveryEvents = { error: (mechanism) => metrics.discoveryErrors.inc({ mechanism }) };
-  const registered = new RegisteredTargetsWatcher(etcd, prefix, logger, events);
+  const registered = new RegisteredTargetsWatcher(etcd, prefix, logger, events, () => config.api.registration ?? DEFAULT_REGISTRATION_POLICY);
 
   const writer = new TargetListWriter({ etcd, prefix, logger });
   let latest: TargetList | undefined;
@@ -79,8 +80,8 @@ export async function runCoordinator(raw: unknown): Promise<void> {
     sync.setDesired(targetListKeys(list, prefix), keepUnknownSources(unknownSources, prefix));
   };
 
-  const discovery = new DiscoveryManager({
-    jobs: config.scrapeConfigs.map((c) => ({
+  const newDiscovery = (cfg: CoordinatorConfig): DiscoveryManager => new DiscoveryManager({
+    jobs: cfg.scrapeConfigs.map((c) => ({
       job: c.jobName,
       discoverers: [
         new StaticDiscoverer(c.staticConfigs),
@@ -93,19 +94,46 @@ export async function runCoordinator(raw: unknown): Promise<void> {
     onUpdate: onDiscovered,
     logger,
   });
+  let discovery = newDiscovery(config);
+
+  // Reload: new jobs and target sources; the target list in etcd stays as it is until every new
+  // source has reported (a source not read yet keeps its targets), then the difference is written.
+  const reloader = new ConfigReloader<CoordinatorConfig>(
+    {
+      ...(context.configPath !== undefined ? { configPath: context.configPath } : {}),
+      read: readCoordinatorConfig,
+      current: config,
+      restartOnly: ['node', 'etcd', 'api'],
+      apply: async (next) => {
+        const previous = discovery;
+        await previous.stop();
+        jobs = jobDefinitions(next);
+        knownJobs = new Set(jobs.map((j) => j.options.jobName));
+        discovery = newDiscovery(next);
+        discovery.start();
+        logger.info({ jobs: jobs.length }, 'scrape_configs reloaded');
+      },
+      logger,
+      registry: metrics.registry,
+    },
+    raw,
+  );
 
   const fleet = new FleetReader(etcd, prefix, logger);
   const store = new RegisteredTargetStore(etcd, prefix);
   const server = await startNodeServer({
     listenAddress: config.listenAddress,
+    ...(config.webConfigFile !== undefined ? { webConfigFile: config.webConfigFile } : {}),
     registry: metrics.registry,
     logger,
-    notReadyReason: () => (discovery.initialized && latest !== undefined ? null : 'waiting for every target source (and etcd) to report'),
-    routes: (app) =>
+    notReadyReason: () => (latest !== undefined ? null : 'waiting for every target source (and etcd) to report'),
+    routes: (app) => {
+      reloader.listen(app);
       mountCoordinatorApi(app, {
         nodeId: config.nodeId,
         token,
         knownJobs: () => knownJobs,
+        registrationPolicy: () => config.api.registration ?? DEFAULT_REGISTRATION_POLICY,
         readFleet: () => fleet.read(),
         localTargetList: () => latest,
         scrapeHealth: (members, preferredOwner) => fetchScrapeHealth(members, preferredOwner, { timeoutMs: SCRAPER_API_TIMEOUT_MS }),
@@ -114,7 +142,8 @@ export async function runCoordinator(raw: unknown): Promise<void> {
         registered: store,
         onTargetsChanged: (op, n) => metrics.registrations.inc({ op }, n),
         logger,
-      }),
+      });
+    },
   });
 
   registered.start();
@@ -132,4 +161,8 @@ export async function runCoordinator(raw: unknown): Promise<void> {
     await server.close();
     etcd.close();
   });
+}
+
+function jobDefinitions(config: CoordinatorConfig): JobDefinition[] {
+  return config.scrapeConfigs.map((options, i) => ({ options, record: jobRecord(config.rawScrapeConfigs[i] ?? {}, options) }));
 }

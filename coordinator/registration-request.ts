@@ -1,18 +1,24 @@
 import { isValidLabelName } from '../model/labels.ts';
+import { DEFAULT_REGISTRATION_POLICY, registrationRefusal, type RegistrationPolicy } from '../discovery/registered.ts';
 // Validation of the API's target registration and removal requests; every error says which field
-// is wrong and why, for a 400.
+// is wrong and why, for a 400 (malformed) or a 403 (refused by api.registration).
 export const MAX_TARGETS_PER_REQUEST = 1000;
 export const MAX_LABELS_PER_REQUEST = 64;
 const MAX_LABEL_VALUE_LENGTH = 4096;
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s/[\]@?#]+):(\d{1,5})$/;
 
-/** A request the API answers with 400 and this message. */
+export type { RegistrationPolicy };
+
+/** A request the API answers with this status (400 malformed, 403 not allowed) and this message. */
 export class RequestError extends Error {
-  constructor(message: string) {
+  readonly status: 400 | 403;
+  constructor(message: string, status: 400 | 403 = 400) {
     super(message);
     this.name = 'RequestError';
+    this.status = status;
   }
 }
+
 
 export interface Registration {
   job: string;
@@ -25,11 +31,15 @@ export interface Removal {
   targets: string[];
 }
 
-/** POST /api/v1/targets: {job, targets: ["host:port", ...], labels?: {...}}. */
-export function readRegistration(body: unknown, knownJobs: ReadonlySet<string>): Registration {
+/** POST /api/v1/targets: {job, targets: ["host:port", ...], labels?: {...}}, checked against the policy. */
+export function readRegistration(body: unknown, knownJobs: ReadonlySet<string>, policy: RegistrationPolicy = DEFAULT_REGISTRATION_POLICY): Registration {
   const obj = readBodyObject(body, ['job', 'targets', 'labels']);
-  return { job: readJob(obj.job, knownJobs), targets: readTargets(obj.targets), labels: readLabels(obj.labels) };
+  const registration = { job: readJob(obj.job, knownJobs), targets: readTargets(obj.targets), labels: readLabels(obj.labels) };
+  const refusal = registrationRefusal(registration.job, registration.targets, registration.labels, policy);
+  if (refusal !== undefined) throw new RequestError(refusal.message, refusal.status);
+  return registration;
 }
+
 
 /** DELETE /api/v1/targets: ?job=J&target=a:1&target=b:2, or a JSON body {job, targets}. */
 export function readRemoval(query: { job: string | undefined; targets: string[] }, body: unknown, knownJobs: ReadonlySet<string>): Removal {

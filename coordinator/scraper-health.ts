@@ -11,6 +11,11 @@ export interface ScrapeHealth {
   lastError: string;
   lastScrape: string;
   lastScrapeDuration: number;
+  /**
+   * Samples the last scrape kept (the scrapers' extra `lastScrapeSamples` field of
+   * /api/v1/targets); absent from a scraper that does not report it (an older version).
+   */
+  lastScrapeSamples?: number;
 }
 
 /** Health entries in one scraper's /api/v1/targets response, by target id. Tolerant of junk. */
@@ -30,6 +35,7 @@ export function readScraperTargets(body: unknown, reportedBy: string): Map<strin
       lastError: typeof t.lastError === 'string' ? t.lastError : '',
       lastScrape: typeof t.lastScrape === 'string' ? t.lastScrape : ZERO_TIME,
       lastScrapeDuration: typeof t.lastScrapeDuration === 'number' ? t.lastScrapeDuration : 0,
+      ...(typeof t.lastScrapeSamples === 'number' && Number.isFinite(t.lastScrapeSamples) && t.lastScrapeSamples >= 0 ? { lastScrapeSamples: t.lastScrapeSamples } : {}),
     });
   }
   return out;
@@ -77,4 +83,14 @@ export async function fetchScrapeHealth(
     }
   }
   return merged;
+}
+
+/**
+ * The samples of each member's last scrapes: the sum over the targets the ring gives it, so that a
+ * member's figure is the sum of the samples its rows in the targets table show.
+ */
+export function samplesPerMember(owners: ReadonlyMap<string, string>, health: ReadonlyMap<string, ScrapeHealth>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [id, owner] of owners) out.set(owner, (out.get(owner) ?? 0) + (health.get(id)?.lastScrapeSamples ?? 0));
+  return out;
 }

@@ -2,6 +2,7 @@
 // (relabel_configs, PopulateLabels), then target_limit; plus one JobRecord per job so scrapers can
 // rebuild the job's options. Also the diff between two lists as etcd key operations. Pure.
 import { encodeRecord, KEYS, type JobRecord, type TargetRecord } from '../cluster/cluster-state.ts';
+import { encodeTarget } from '../cluster/target-record-codec.ts';
 import { formatDuration } from '../core/duration.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { buildTargets } from '../discovery/target-builder.ts';
@@ -80,11 +81,11 @@ export function buildJobTargets(options: JobScrapeOptions, groups: readonly Targ
   return out;
 }
 
-/** The list as etcd keys and encoded values (<prefix>targets/<id>, <prefix>jobs/<name>). */
+/** The list as etcd keys and encoded values (<prefix>targets/<id> in the compact form, <prefix>jobs/<name>). */
 export function targetListKeys(list: TargetList, prefix: string): Map<string, string> {
   const keys = new Map<string, string>();
   for (const [name, record] of list.jobs) keys.set(prefix + KEYS.jobs + name, encodeRecord(record));
-  for (const [id, record] of list.targets) keys.set(prefix + KEYS.targets + id, encodeRecord(record));
+  for (const [id, record] of list.targets) keys.set(prefix + KEYS.targets + id, encodeTarget(record));
   return keys;
 }
 
@@ -130,9 +131,12 @@ export function keepUnknownSources(unknown: ReadonlyMap<string, readonly string[
   return (key, value) => {
     if (!key.startsWith(targetsPrefix)) return false;
     try {
-      const record = JSON.parse(value) as { job?: unknown; source?: unknown };
-      const sources = typeof record.job === 'string' ? unknown.get(record.job) : undefined;
-      return sources !== undefined && typeof record.source === 'string' && sources.some((s) => (record.source as string).startsWith(`${s}:`));
+      // Plain records name them job and source, compact ones (target-record-codec.ts) j and s.
+      const record = JSON.parse(value) as { job?: unknown; source?: unknown; j?: unknown; s?: unknown };
+      const job = record.job ?? record.j;
+      const source = record.source ?? record.s;
+      const sources = typeof job === 'string' ? unknown.get(job) : undefined;
+      return sources !== undefined && typeof source === 'string' && sources.some((s) => source.startsWith(`${s}:`));
     } catch {
       return false;
     }

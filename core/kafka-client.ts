@@ -1,4 +1,5 @@
 // One kafkajs client per node, logging through pino, and the samples topic created on demand.
+import { createRequire } from 'node:module';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from './kafka-config.ts';
 import type { Logger } from './logger.ts';
@@ -13,7 +14,7 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
     logCreator: () => (entry: LogEntry) => {
       const { message, ...fields } = entry.log;
-      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      const level = isRetriedResponseError(entry) ? 'debug' : entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
       log[level]({ kafka_namespace: entry.namespace, ...fields }, message);
     },
   };
@@ -22,6 +23,21 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   }
   if (config.tls !== undefined) options.ssl = tlsConnectOptions(config.tls);
   return new Kafka(options);
+}
+
+// kafkajs' protocol error table (no typed export): which broker answers it retries by itself.
+const kafkaErrorCodes = (createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: { message: string; retriable: boolean }[] }).errorCodes;
+const RETRIABLE_MESSAGES = new Set(kafkaErrorCodes.filter((e) => e.retriable).map((e) => e.message));
+
+/**
+ * kafkajs' Connection logs every failed response at error level, also the retriable answers it
+ * then retries itself (a fresh cluster answers GROUP_COORDINATOR_NOT_AVAILABLE while it creates
+ * __consumer_offsets): those are debug here. An error that outlasts the retries reaches the caller,
+ * which logs it.
+ */
+function isRetriedResponseError(entry: LogEntry): boolean {
+  const error = (entry.log as { error?: unknown }).error;
+  return entry.namespace === 'Connection' && entry.log.message.startsWith('Response ') && typeof error === 'string' && RETRIABLE_MESSAGES.has(error);
 }
 
 /** Creates the topic with the configured partition count unless it exists (several nodes may race: that is fine). */

@@ -3,8 +3,11 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { BasicAuthVerifier, clientCertificateProblem, readWebConfigFile, tlsFilesStamp, tlsServerOptions, type WebConfig } from './web-config.ts';
 
 export interface NodeServerOptions {
   listenAddress: string;
@@ -16,7 +19,14 @@ export interface NodeServerOptions {
   renderMetrics?: () => Promise<{ body: string; contentType: string; status?: number }>;
   /** Extra routes (APIs) mounted on the same app. */
   routes?: (app: Hono) => void;
+  /** node.web_config_file: TLS and basic auth as Prometheus' --web.config.file. */
+  webConfigFile?: string;
+  /** How often a TLS server looks for a renewed certificate (default 30 s). */
+  tlsReloadCheckMs?: number;
 }
+
+/** How often a TLS server looks for a renewed certificate. */
+const TLS_RELOAD_CHECK_MS = 30_000;
 
 export interface NodeServer {
   readonly app: Hono;
@@ -33,6 +43,8 @@ export function splitHostPort(address: string): { host: string; port: number } {
 
 export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServer> {
   const app = new Hono();
+  const web: WebConfig | undefined = opts.webConfigFile !== undefined ? readWebConfigFile(opts.webConfigFile) : undefined;
+  if (web !== undefined) mountWebConfig(app, web);
   app.get('/metrics', async (c) => {
     if (opts.renderMetrics !== undefined) {
       const { body, contentType, status } = await opts.renderMetrics();
@@ -53,23 +65,64 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
   });
 
   const { host, port } = splitHostPort(opts.listenAddress);
+  const tls = web?.tls;
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+    const s =
+      tls === undefined
+        ? serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s))
+        : serve({ fetch: app.fetch, hostname: host, port, createServer: createHttpsServer, serverOptions: tlsServerOptions(tls) }, () => resolve(s));
     s.once('error', reject);
   });
+  let tlsTimer: NodeJS.Timeout | undefined;
+  if (tls !== undefined) {
+    // A renewed certificate is picked up without a restart; a broken one is logged and the old kept.
+    let stamp = tlsFilesStamp(tls);
+    tlsTimer = setInterval(() => {
+      const now = tlsFilesStamp(tls);
+      if (now === stamp) return;
+      stamp = now;
+      try {
+        (server as HttpsServer).setSecureContext(tlsServerOptions(tls));
+        opts.logger.info({ cert_file: tls.certFile }, 'TLS certificate reloaded');
+      } catch (err) {
+        opts.logger.error({ cert_file: tls.certFile, err: (err as Error).message }, 'TLS certificate reload failed: keeping the previous one');
+      }
+    }, opts.tlsReloadCheckMs ?? TLS_RELOAD_CHECK_MS);
+    tlsTimer.unref();
+  }
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;
-  opts.logger.info({ url }, 'http server listening');
+  const url = `${tls === undefined ? 'http' : 'https'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;
+  opts.logger.info({ url, tls: tls !== undefined, basic_auth: web !== undefined && web.basicAuthUsers.size > 0 }, 'http server listening');
   return {
     app,
     port: boundPort,
     url,
     close: () =>
       new Promise<void>((resolve) => {
+        if (tlsTimer !== undefined) clearInterval(tlsTimer);
         server.close(() => resolve());
         // Keep-alive connections would hold close() open until they time out.
         if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
       }),
   };
+}
+
+/** Client certificate, basic auth and extra headers, in front of every route (as exporter-toolkit). */
+function mountWebConfig(app: Hono, web: WebConfig): void {
+  const auth = new BasicAuthVerifier(web.basicAuthUsers);
+  const tls = web.tls;
+  app.use('*', async (c, next) => {
+    if (tls !== undefined && tls.clientAuthType !== 'NoClientCert') {
+      const socket = (c.env as { incoming?: { socket?: TLSSocket } } | undefined)?.incoming?.socket;
+      const presented = socket !== undefined && Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
+      const problem = clientCertificateProblem(tls.clientAuthType, presented, socket?.authorized === true);
+      if (problem !== undefined) return c.text(`${problem}\n`, 403);
+    }
+    if (auth.enabled && !(await auth.check(c.req.header('authorization')))) {
+      return c.text('Unauthorized\n', 401, { 'WWW-Authenticate': 'Basic' });
+    }
+    await next();
+    for (const [name, value] of Object.entries(web.headers)) c.header(name, value);
+  });
 }

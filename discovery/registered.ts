@@ -6,7 +6,90 @@ import { decodeRegistered, KEYS, type RegisteredTarget } from '../cluster/cluste
 import { PrefixFollower } from '../cluster/etcd-state-client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TargetGroup } from './target-group.ts';
-import type { Discoverer, DiscoveryEvents } from './discoverer.ts';
+import { sourceMechanism, type Discoverer, type DiscoveryEvents } from './discoverer.ts';
+import { formatDuration, parseDuration } from '../core/duration.ts';
+import type { GoRegexp } from '../model/go-regexp.ts';
+
+/** A target list record that came from an API registration (its job's credentials are withheld unless the job opts in). */
+export function isRegisteredSource(source: string | undefined): boolean {
+  return source !== undefined && sourceMechanism(source) === 'api';
+}
+
+/**
+ * What registrations may ask for (coordinator `api.registration`). A registered target comes from
+ * whoever holds the API token, not from the operator's files, so its interval, job and address
+ * are bounded here; the job's credentials are not sent to it unless the job opts in (scraper).
+ */
+export interface RegistrationPolicy {
+  /** Jobs that accept registrations; undefined: every configured job. */
+  allowedJobs?: ReadonlySet<string>;
+  /** Smallest `__scrape_interval__` a registration may set. */
+  minScrapeIntervalMs: number;
+  /** Fully anchored RE2 patterns one of which every address must match; undefined: any address. */
+  allowedAddresses?: readonly GoRegexp[];
+}
+
+export const DEFAULT_MIN_SCRAPE_INTERVAL_MS = 1000;
+export const DEFAULT_REGISTRATION_POLICY: RegistrationPolicy = { minScrapeIntervalMs: DEFAULT_MIN_SCRAPE_INTERVAL_MS };
+
+/** Why a registration is refused: 400 malformed, 403 not allowed by the policy. */
+export interface Refusal {
+  status: 400 | 403;
+  message: string;
+}
+
+/**
+ * Why the policy refuses a registration (also applied to records already in etcd, which may
+ * predate the policy or come from elsewhere), or undefined when it is allowed.
+ */
+export function registrationRefusal(
+  job: string,
+  addresses: readonly string[],
+  labels: Readonly<Record<string, string>>,
+  policy: RegistrationPolicy,
+): Refusal | undefined {
+  if (policy.allowedJobs !== undefined && !policy.allowedJobs.has(job)) {
+    const allowed = [...policy.allowedJobs].sort().join(', ');
+    return { status: 403, message: `job: "${job}" does not accept registered targets (api.registration.allowed_jobs: ${allowed || 'none'})` };
+  }
+  const interval = labels.__scrape_interval__;
+  if (interval !== undefined) {
+    let ms: number;
+    try {
+      ms = parseDuration(interval);
+    } catch {
+      return { status: 400, message: `labels.__scrape_interval__: "${interval}" is not a duration` };
+    }
+    if (ms < policy.minScrapeIntervalMs) {
+      return {
+        status: 400,
+        message: `labels.__scrape_interval__: ${interval} is below the minimum of ${formatDuration(policy.minScrapeIntervalMs)} (api.registration.min_scrape_interval)`,
+      };
+    }
+  }
+  const timeout = labels.__scrape_timeout__;
+  if (timeout !== undefined) {
+    try {
+      parseDuration(timeout);
+    } catch {
+      return { status: 400, message: `labels.__scrape_timeout__: "${timeout}" is not a duration` };
+    }
+  }
+  const scheme = labels.__scheme__;
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return { status: 400, message: `labels.__scheme__: must be http or https, got "${scheme}"` };
+  const path = labels.__metrics_path__;
+  if (path !== undefined && !path.startsWith('/')) return { status: 400, message: `labels.__metrics_path__: must start with "/", got "${path}"` };
+  if (policy.allowedAddresses !== undefined) {
+    const patterns = policy.allowedAddresses;
+    for (const [i, address] of addresses.entries()) {
+      if (!patterns.some((p) => p.matchString(address))) {
+        return { status: 403, message: `targets[${i}]: "${address}" matches none of api.registration.allowed_addresses` };
+      }
+    }
+  }
+  return undefined;
+}
+
 
 /** One group per registered target (each has its own labels), by job, ordered by address. */
 export function registeredGroups(records: Iterable<RegisteredTarget>): Map<string, TargetGroup[]> {
@@ -40,9 +123,15 @@ export class RegisteredTargetsWatcher {
   private loaded = false;
   private readonly follower: PrefixFollower;
 
-  constructor(etcd: Etcd3, prefix: string, logger: Logger, events: DiscoveryEvents) {
+  private readonly policy: () => RegistrationPolicy;
+  /** Records refused by the policy, with the reason last logged (logged once per change). */
+  private readonly refused = new Map<string, string>();
+
+  /** `policy` also applies to records already in etcd: written before it, or by another tool. */
+  constructor(etcd: Etcd3, prefix: string, logger: Logger, events: DiscoveryEvents, policy: () => RegistrationPolicy = () => DEFAULT_REGISTRATION_POLICY) {
     this.logger = logger.child({ component: 'registered-targets' });
     this.events = events;
+    this.policy = policy;
     this.follower = new PrefixFollower(etcd, prefix + KEYS.registered, this.logger, {
       load: (kvs, revision) => {
         this.records.clear();
@@ -101,7 +190,21 @@ export class RegisteredTargetsWatcher {
   }
 
   private changed(): void {
-    this.groups = registeredGroups(this.records.values());
+    const policy = this.policy();
+    const allowed: RegisteredTarget[] = [];
+    for (const [key, r] of this.records) {
+      const refusal = registrationRefusal(r.job, [r.address], r.labels, policy);
+      if (refusal === undefined) {
+        this.refused.delete(key);
+        allowed.push(r);
+      } else if (this.refused.get(key) !== refusal.message) {
+        this.refused.set(key, refusal.message);
+        this.logger.error({ key, job: r.job, target: r.address, err: refusal.message }, 'registered target refused by api.registration: not scraped');
+        this.events.error('api', key, new Error(refusal.message));
+      }
+    }
+    for (const key of [...this.refused.keys()]) if (!this.records.has(key)) this.refused.delete(key);
+    this.groups = registeredGroups(allowed);
     for (const [job, set] of this.listeners) {
       const groups = this.groups.get(job) ?? [];
       const text = JSON.stringify(groups);

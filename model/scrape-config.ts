@@ -18,7 +18,17 @@ import {
 } from '../core/config-schema.ts';
 import { validateRelabelConfig, type RelabelConfig } from './relabel.ts';
 import { HTTP_CLIENT_CONFIG_KEYS, readHttpClientConfig, type HttpClientConfig } from '../core/http-client-config.ts';
-import { isValidLabelName } from './labels.ts';
+import { isValidLabelName, type NameValidationScheme } from './labels.ts';
+
+/**
+ * How names a store cannot take are rewritten (Prometheus 3's metric_name_escaping_scheme):
+ * 'allow-utf-8' keeps them, 'underscores', 'dots' and 'values' escape as Prometheus' EscapeName.
+ */
+export type NameEscapingScheme = 'allow-utf-8' | 'underscores' | 'dots' | 'values';
+export const NAME_ESCAPING_SCHEMES = ['allow-utf-8', 'underscores', 'dots', 'values'] as const;
+
+/** Why a scraped series was dropped on its own (the rest of the scrape is kept). */
+export type DroppedSeriesReason = 'invalid_metric_name' | 'invalid_label_name';
 
 /** Per-job options every scrape of that job's targets uses. */
 export interface JobScrapeOptions {
@@ -41,6 +51,28 @@ export interface JobScrapeOptions {
   targetLimit: number;
   relabelConfigs: RelabelConfig[];
   metricRelabelConfigs: RelabelConfig[];
+  /**
+   * send_credentials_to_registered_targets: whether targets registered through the coordinator's
+   * API get the job's basic_auth / authorization / TLS client certificate. Default false: whoever
+   * may register a target must not be able to collect the job's credentials at a host of theirs.
+   */
+  sendCredentialsToRegisteredTargets: boolean;
+  /**
+   * metric_name_validation_scheme: 'utf8' (Prometheus 3's default) accepts any UTF-8 metric and
+   * label name; 'legacy' accepts [a-zA-Z_:][a-zA-Z0-9_:]* only, and a series with another name is
+   * dropped on its own (counted), never failing the scrape.
+   */
+  metricNameValidationScheme: NameValidationScheme;
+  /** metric_name_escaping_scheme: default 'allow-utf-8' with utf8 validation, 'underscores' with legacy. */
+  metricNameEscapingScheme: NameEscapingScheme;
+  /** Set by the scraper node (not configuration): told of every series dropped on its own. */
+  onDroppedSeries?: (reason: DroppedSeriesReason) => void;
+}
+
+/** The job's options without the credentials it would send (for a target it does not vouch for). */
+export function withoutCredentials(job: JobScrapeOptions): JobScrapeOptions {
+  const { certFile: _cert, keyFile: _key, ...tls } = job.http.tls;
+  return { ...job, http: { ...job.http, auth: {}, tls } };
 }
 
 export interface StaticConfig {
@@ -90,7 +122,8 @@ export const SCRAPE_CONFIG_KEYS = [
   'job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'params', 'honor_labels', 'honor_timestamps',
   ...HTTP_CLIENT_CONFIG_KEYS, 'body_size_limit', 'sample_limit',
   'label_limit', 'label_name_length_limit', 'label_value_length_limit', 'target_limit', 'relabel_configs',
-  'metric_relabel_configs', 'static_configs', 'file_sd_configs', 'http_sd_configs',
+  'metric_relabel_configs', 'static_configs', 'file_sd_configs', 'http_sd_configs', 'send_credentials_to_registered_targets',
+  'metric_name_validation_scheme', 'metric_name_escaping_scheme',
 ] as const;
 
 export function readScrapeConfigs(raw: unknown, path: string, global: GlobalScrapeConfig): ScrapeConfig[] {
@@ -115,6 +148,18 @@ export function readScrapeConfig(raw: unknown, path: string, global: GlobalScrap
   if (timeoutMs > intervalMs) {
     throw new ConfigError(join(path, 'scrape_timeout'), `must not be greater than scrape_interval (${timeoutMs} ms > ${intervalMs} ms)`);
   }
+  const metricNameValidationScheme = readEnum(obj, 'metric_name_validation_scheme', path, ['utf8', 'legacy'] as const, 'utf8');
+  const metricNameEscapingScheme = readEnum(
+    obj,
+    'metric_name_escaping_scheme',
+    path,
+    NAME_ESCAPING_SCHEMES,
+    metricNameValidationScheme === 'utf8' ? 'allow-utf-8' : 'underscores',
+  );
+  if (metricNameValidationScheme === 'legacy' && metricNameEscapingScheme === 'allow-utf-8') {
+    // As Prometheus: legacy names cannot be kept unescaped.
+    throw new ConfigError(join(path, 'metric_name_escaping_scheme'), 'must not be allow-utf-8 when metric_name_validation_scheme is legacy');
+  }
   const metricsPath = readString(obj, 'metrics_path', path, '/metrics');
   if (!metricsPath.startsWith('/')) throw new ConfigError(join(path, 'metrics_path'), `must start with "/", got "${metricsPath}"`);
   return {
@@ -134,7 +179,10 @@ export function readScrapeConfig(raw: unknown, path: string, global: GlobalScrap
     labelValueLengthLimit: readNumber(obj, 'label_value_length_limit', path, { fallback: 0, min: 0 }),
     targetLimit: readNumber(obj, 'target_limit', path, { fallback: 0, min: 0 }),
     relabelConfigs: readList(obj, 'relabel_configs', path, validateRelabelConfig),
-    metricRelabelConfigs: readList(obj, 'metric_relabel_configs', path, validateRelabelConfig),
+    metricRelabelConfigs: readList(obj, 'metric_relabel_configs', path, (item, p) => validateRelabelConfig(item, p, { nameValidationScheme: metricNameValidationScheme })),
+    metricNameValidationScheme,
+    metricNameEscapingScheme,
+    sendCredentialsToRegisteredTargets: readBoolean(obj, 'send_credentials_to_registered_targets', path, false),
     staticConfigs: readList(obj, 'static_configs', path, readStaticConfig),
     fileSdConfigs: readList(obj, 'file_sd_configs', path, (item, p) => {
       const o = readObject(item, p, ['files', 'refresh_interval']);

@@ -17,8 +17,9 @@ export class NotifierMetrics {
   readonly receiverFailures: Counter<'receiver' | 'integration' | 'reason'>;
   readonly alertsReceived: Counter<'status' | 'source'>;
   readonly alertsInvalid: Counter<'source'>;
-  readonly configReloadSuccessful: Gauge;
-  readonly configReloadSuccessTimestamp: Gauge;
+  /** Alertmanager's name and Ringwatch's (every node exports the latter), set together. */
+  readonly configReloadSuccessful: { set(value: number): void };
+  readonly configReloadSuccessTimestamp: { set(value: number): void };
   readonly configHash: Gauge;
   readonly offsetsCommitted: Counter<'partition'>;
   readonly pendingRecords: Gauge;
@@ -99,12 +100,15 @@ export class NotifierMetrics {
         this.set(collect.groups());
       },
     });
-    this.configReloadSuccessful = new Gauge({ name: 'alertmanager_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.', registers: [r] });
-    this.configReloadSuccessTimestamp = new Gauge({
-      name: 'alertmanager_config_last_reload_success_timestamp_seconds',
-      help: 'Timestamp of the last successful configuration reload.',
-      registers: [r],
-    });
+    const both = (names: readonly string[], help: string): { set(value: number): void } => {
+      const gauges = names.map((name) => new Gauge({ name, help, registers: [r] }));
+      return { set: (value) => gauges.forEach((g) => g.set(value)) };
+    };
+    this.configReloadSuccessful = both(['alertmanager_config_last_reload_successful', 'ringwatch_config_last_reload_successful'], 'Whether the last configuration reload attempt was successful.');
+    this.configReloadSuccessTimestamp = both(
+      ['alertmanager_config_last_reload_success_timestamp_seconds', 'ringwatch_config_last_reload_success_timestamp_seconds'],
+      'Timestamp of the last successful configuration reload.',
+    );
     this.configHash = new Gauge({ name: 'alertmanager_config_hash', help: 'Hash of the currently loaded alertmanager configuration.', registers: [r] });
     this.offsetsCommitted = new Counter({ name: 'ringwatch_notifier_offsets_committed_total', help: 'Offset commits of the alerts topic, by partition.', labelNames: ['partition'], registers: [r] });
     this.pendingRecords = new Gauge({ name: 'ringwatch_notifier_records_pending', help: 'Alert records whose notifications are not settled yet (their offsets are not committed).', registers: [r] });

@@ -5,10 +5,12 @@ import {
   decodeWriteRequest,
   encodeLabelSet,
   isStaleNaN,
+  joinWriteRequestEntries,
   REMOTE_WRITE_HEADERS,
   RemoteWriteDecodeError,
   STALE_NAN,
   STALE_NAN_BITS,
+  scanWriteRequest,
   splitWriteRequest,
   writeStaleMarker,
 } from './remote-write-codec.ts';
@@ -301,5 +303,24 @@ describe('splitWriteRequest', () => {
   it('rejects bytes that are not timeseries entries', () => {
     expect(() => splitWriteRequest(Uint8Array.of(0x12, 0x00), 2, 10)).toThrow(/expected a timeseries entry/);
     expect(() => splitWriteRequest(Uint8Array.of(0x0a, 0x05, 0x00), 3, 10)).toThrow(/past the end/);
+  });
+});
+
+describe('scanWriteRequest / joinWriteRequestEntries', () => {
+  it('keeps each entry byte range, so any subset is itself a WriteRequest of those series', () => {
+    const w = new ProtoWriter();
+    for (let i = 0; i < 5; i++) appendTimeSeries(w, encodeLabelSet(['__name__', 'i'], ['m', String(i)]), i * 1.5, 1_700_000_000_000 + i);
+    const bytes = w.bytes();
+    const entries = scanWriteRequest(bytes);
+    expect(entries.map((e) => e.labels[1]?.value)).toEqual(['0', '1', '2', '3', '4']);
+    expect(entries.map((e) => e.samples)).toEqual([0, 1, 2, 3, 4].map((i) => [{ value: i * 1.5, timestampMs: 1_700_000_000_000 + i }]));
+    expect(entries[0]?.start).toBe(0);
+    expect(entries[4]?.end).toBe(bytes.length);
+    const subset = joinWriteRequestEntries(bytes, [entries[1]!, entries[3]!]);
+    expect(decodeWriteRequest(subset).timeseries.map((t) => t.labels[1]?.value)).toEqual(['1', '3']);
+  });
+
+  it('throws RemoteWriteDecodeError on truncated input', () => {
+    expect(() => scanWriteRequest(new Uint8Array([0x0a, 0x20, 0x0a]))).toThrow(RemoteWriteDecodeError);
   });
 });

@@ -35,4 +35,16 @@ describe('ByteLruCache', () => {
     expect(c.get('a')).toBe('1');
     expect(c.bytes).toBe(2);
   });
+  it('forgets an entry once its TTL has passed', () => {
+    let now = 1000;
+    const c = new ByteLruCache(1000, {}, () => now);
+    c.set('a', 'x', 50);
+    c.set('b', 'y');
+    now = 1049;
+    expect(c.get('a')).toBe('x');
+    now = 1050;
+    expect(c.get('a')).toBeUndefined();
+    expect([c.size, c.bytes]).toEqual([1, 2]);
+    expect(c.get('b')).toBe('y');
+  });
 });

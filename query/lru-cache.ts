@@ -10,13 +10,15 @@ export interface LruEvents {
 export class ByteLruCache {
   readonly maxBytes: number;
   // A Map iterates in insertion order: re-inserting on a hit makes the first key the least recent.
-  private readonly entries = new Map<string, { value: string; bytes: number }>();
+  private readonly entries = new Map<string, { value: string; bytes: number; expiresAtMs: number }>();
   private used = 0;
   private readonly events: LruEvents;
+  private readonly now: () => number;
 
-  constructor(maxBytes: number, events: LruEvents = {}) {
+  constructor(maxBytes: number, events: LruEvents = {}, now: () => number = Date.now) {
     this.maxBytes = maxBytes;
     this.events = events;
+    this.now = now;
   }
 
   get bytes(): number {
@@ -30,17 +32,23 @@ export class ByteLruCache {
   get(key: string): string | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
+    // An expired entry is dropped when met; until then it only costs memory, and the LRU order
+    // pushes it out first anyway, as nothing reads it.
+    if (entry.expiresAtMs <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
     this.entries.delete(key);
     this.entries.set(key, entry);
     return entry.value;
   }
 
   /** Stores the value (replacing an older one); returns false when it is too large to keep. */
-  set(key: string, value: string): boolean {
+  set(key: string, value: string, ttlMs = Infinity): boolean {
     const bytes = entryBytes(key, value);
     this.delete(key);
     if (bytes > this.maxBytes) return false;
-    this.entries.set(key, { value, bytes });
+    this.entries.set(key, { value, bytes, expiresAtMs: this.now() + ttlMs });
     this.used += bytes;
     while (this.used > this.maxBytes) {
       const oldest = this.entries.keys().next();

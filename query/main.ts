@@ -6,8 +6,13 @@ import { createLogger, redactSecrets, type Logger } from '../core/logger.ts';
 import { startNodeServer, type NodeServer } from '../core/node-server.ts';
 import { onShutdownSignal } from '../core/shutdown.ts';
 import { mountQueryApi } from './query-api.ts';
-import { readQueryConfig, type AuthConfig, type QueryConfig } from './query-config.ts';
+import { readQueryConfig, type AuthConfig, type CacheConfig, type QueryConfig } from './query-config.ts';
 import { QueryMetrics } from './query-metrics.ts';
+import type { CacheBackend } from './cache-backend.ts';
+import { CacheClient } from './cache-client.ts';
+import { MemcachedCacheBackend } from './memcached-cache-backend.ts';
+import { MemoryCacheBackend } from './memory-cache-backend.ts';
+import { RedisCacheBackend } from './redis-cache-backend.ts';
 import { ResultsCache } from './results-cache.ts';
 import { StoreClient } from './store-client.ts';
 
@@ -21,8 +26,11 @@ export interface QueryNode {
 /** Starts the node from a read configuration (in-process: tests and `runQuery`). */
 export async function startQueryNode(config: QueryConfig, logger: Logger = createLogger(`query/${config.nodeId}`)): Promise<QueryNode> {
   const metrics = new QueryMetrics();
+  const client = openCacheClient(config.cache, metrics, logger);
+  // A shared cache that is not up yet must not hold the start back: wait briefly, then go on.
+  await client.backend.connect?.(config.cache.redis?.timeoutMs ?? 0);
   const stores = config.stores.map((s) => new StoreClient(s));
-  const cache = new ResultsCache(config.cache, metrics);
+  const cache = new ResultsCache(config.cache, metrics, Date.now, client);
   const token = tokenReader(config.auth);
   let server: NodeServer;
   try {
@@ -44,9 +52,10 @@ export async function startQueryNode(config: QueryConfig, logger: Logger = creat
     });
   } catch (err) {
     await Promise.all(stores.map((s) => s.close()));
+    await cache.close();
     throw err;
   }
-  logger.info({ url: server.url, stores: stores.map((s) => s.name) }, 'query node running');
+  logger.info({ url: server.url, stores: stores.map((s) => s.name), cacheBackend: client.backendName }, 'query node running');
   return {
     url: server.url,
     metrics,
@@ -54,8 +63,41 @@ export async function startQueryNode(config: QueryConfig, logger: Logger = creat
     close: async () => {
       await server.close();
       await Promise.all(stores.map((s) => s.close()));
+      await cache.close();
     },
   };
+}
+
+/** The results cache's backend as configured; a password_file is read here, once. */
+export function openCacheClient(
+  config: CacheConfig,
+  metrics: QueryMetrics,
+  logger: Logger,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): CacheClient {
+  let backend: CacheBackend;
+  let timeoutMs = 60_000;
+  let maxItemBytes = config.maxBytes;
+  if (config.backend === 'redis' && config.redis !== undefined) {
+    const redis = config.redis;
+    let password = redis.password;
+    if (redis.passwordFile !== undefined) {
+      try {
+        password = read(redis.passwordFile).trim();
+      } catch (err) {
+        throw new ConfigError('cache.redis.password_file', `cannot read ${redis.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      if (password === '') throw new ConfigError('cache.redis.password_file', `${redis.passwordFile} is empty`);
+    }
+    backend = new RedisCacheBackend(redis, password);
+    ({ timeoutMs, maxItemBytes } = redis);
+  } else if (config.backend === 'memcached' && config.memcached !== undefined) {
+    backend = new MemcachedCacheBackend(config.memcached);
+    ({ timeoutMs, maxItemBytes } = config.memcached);
+  } else {
+    backend = new MemoryCacheBackend(config.maxBytes, metrics);
+  }
+  return new CacheClient({ backend, timeoutMs, maxItemBytes, ttlMs: config.ttlMs, metrics, logger });
 }
 
 /**

@@ -130,7 +130,7 @@ class QueryApi {
     const timeMs = parsePromTime(time);
     if (!this.opts.cacheInstant || query === null || timeMs === undefined) return this.limited(req, () => this.send(store, req));
     const extra = without(req.params, ['query', 'time']);
-    return this.limited(req, () => this.opts.cache.instant({ store: store.name, query, timeMs, extra }, (p) => this.send(store, { ...req, method: 'POST', params: p })));
+    return this.limited(req, () => this.opts.cache.instant({ store: store.cacheId, query, timeMs, extra }, (p) => this.send(store, { ...req, method: 'POST', params: p })));
   }
 
   private async rangeQuery(req: ApiRequest): Promise<StoreAnswer> {
@@ -155,7 +155,7 @@ class QueryApi {
     }
     const extra = without(req.params, ['query', 'start', 'end', 'step']);
     return this.limited(req, async () => {
-      const outcome = await this.opts.cache.range({ store: store.name, query, range: { startMs, endMs }, stepMs, extra }, (p) =>
+      const outcome = await this.opts.cache.range({ store: store.cacheId, query, range: { startMs, endMs }, stepMs, extra }, (p) =>
         this.send(store, { ...req, method: 'POST', params: p }),
       );
       this.opts.logger.debug({ store: store.name, query, hits: outcome.hits, misses: outcome.misses, storeRequests: outcome.storeRequests }, 'range query');

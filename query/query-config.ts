@@ -10,14 +10,17 @@ import {
   readBoolean,
   readByteSize,
   readDuration,
+  readEnum,
   readList,
   readNumber,
   readObject,
   readOptionalString,
   readString,
+  readStringList,
   readStringMap,
 } from '../core/config-schema.ts';
 import { HTTP_CLIENT_CONFIG_KEYS, readHttpClientConfig, type HttpClientConfig } from '../core/http-client-config.ts';
+import { readTls, type TlsOptions } from '../core/tls-config.ts';
 
 export interface QueryStoreConfig {
   name: string;
@@ -32,8 +35,42 @@ export interface QueryStoreConfig {
   minAgeMs?: number;
 }
 
+export const CACHE_BACKENDS = ['memory', 'redis', 'memcached'] as const;
+
+/** A Redis shared by several query replicas (names as Mimir's results_cache.redis / Thanos' redis client). */
+export interface RedisCacheConfig {
+  /** host:port */
+  address: string;
+  username?: string;
+  password?: string;
+  /** Read once at start (a missing file fails the start, naming this field). */
+  passwordFile?: string;
+  db: number;
+  tls?: TlsOptions;
+  /** Longest wait for one cache call (and for connecting); beyond it the piece is a miss. */
+  timeoutMs: number;
+  /** Answers larger than this are not stored. */
+  maxItemBytes: number;
+}
+
+/** memcached servers shared by several query replicas (names as Mimir's results_cache.memcached). */
+export interface MemcachedCacheConfig {
+  /** host:port of each server; keys are spread over them. */
+  addresses: string[];
+  timeoutMs: number;
+  /** Answers larger than this are not stored (memcached's own limit, -I, is 1 MiB by default). */
+  maxItemBytes: number;
+}
+
 export interface CacheConfig {
+  /** Where pieces are kept: this node's memory (default) or a cache shared by several replicas. */
+  backend: (typeof CACHE_BACKENDS)[number];
+  /** Bound of the memory backend. */
   maxBytes: number;
+  /** How long a piece is kept (pieces are final, so this only bounds what a shared cache holds). */
+  ttlMs: number;
+  redis?: RedisCacheConfig;
+  memcached?: MemcachedCacheConfig;
   splitIntervalMs: number;
   /** The part of a range newer than now - maxFreshness is never cached: it may still change. */
   maxFreshnessMs: number;
@@ -117,15 +154,61 @@ function readStoreConfig(raw: unknown, path: string): QueryStoreConfig {
 }
 
 function readCacheConfig(raw: unknown, path: string): CacheConfig {
-  const obj = readObject(raw, path, ['max_bytes', 'split_interval', 'max_freshness', 'cache_instant']);
+  const obj = readObject(raw, path, ['backend', 'max_bytes', 'ttl', 'split_interval', 'max_freshness', 'cache_instant', 'redis', 'memcached']);
   const splitIntervalMs = readDuration(obj, 'split_interval', path, 24 * 3_600_000);
   if (splitIntervalMs <= 0) throw new ConfigError(join(path, 'split_interval'), 'must be greater than 0');
+  const backend = readEnum(obj, 'backend', path, CACHE_BACKENDS, 'memory');
+  const ttlMs = readDuration(obj, 'ttl', path, 7 * 24 * 3_600_000);
+  if (ttlMs <= 0) throw new ConfigError(join(path, 'ttl'), 'must be greater than 0');
+  const hasRedis = obj.redis !== undefined && obj.redis !== null;
+  const hasMemcached = obj.memcached !== undefined && obj.memcached !== null;
+  if (backend === 'redis' && !hasRedis) throw new ConfigError(join(path, 'redis'), 'is required when cache.backend is redis (at least redis.address)');
+  if (backend === 'memcached' && !hasMemcached) throw new ConfigError(join(path, 'memcached'), 'is required when cache.backend is memcached (at least memcached.addresses)');
+  // A block the backend does not use is a forgotten `backend:`, not something to ignore.
+  if (backend !== 'redis' && hasRedis) throw new ConfigError(join(path, 'redis'), `is configured but cache.backend is ${backend} (set backend: redis)`);
+  if (backend !== 'memcached' && hasMemcached) throw new ConfigError(join(path, 'memcached'), `is configured but cache.backend is ${backend} (set backend: memcached)`);
   return {
+    backend,
     maxBytes: readByteSize(obj, 'max_bytes', path, 256 * 1024 ** 2),
+    ttlMs,
+    ...(hasRedis ? { redis: readRedisConfig(obj.redis, join(path, 'redis')) } : {}),
+    ...(hasMemcached ? { memcached: readMemcachedConfig(obj.memcached, join(path, 'memcached')) } : {}),
     splitIntervalMs,
     maxFreshnessMs: readDuration(obj, 'max_freshness', path, 10 * 60_000),
     cacheInstant: readBoolean(obj, 'cache_instant', path, false),
   };
+}
+
+function readRedisConfig(raw: unknown, path: string): RedisCacheConfig {
+  const obj = readObject(raw, path, ['address', 'username', 'password', 'password_file', 'db', 'tls_config', 'timeout', 'max_item_size']);
+  const address = checkHostPort(readString(obj, 'address', path), join(path, 'address'));
+  const timeoutMs = readDuration(obj, 'timeout', path, 500);
+  if (timeoutMs <= 0) throw new ConfigError(join(path, 'timeout'), 'must be greater than 0');
+  const maxItemBytes = readByteSize(obj, 'max_item_size', path, 16 * 1024 ** 2);
+  if (maxItemBytes <= 0) throw new ConfigError(join(path, 'max_item_size'), 'must be greater than 0');
+  const config: RedisCacheConfig = { address, db: readNumber(obj, 'db', path, { fallback: 0, min: 0 }), timeoutMs, maxItemBytes };
+  const username = readOptionalString(obj, 'username', path);
+  const password = readOptionalString(obj, 'password', path);
+  const passwordFile = readOptionalString(obj, 'password_file', path);
+  if (password !== undefined && passwordFile !== undefined) throw new ConfigError(path, 'at most one of password and password_file must be configured');
+  if (password === '') throw new ConfigError(join(path, 'password'), 'must not be empty');
+  if (passwordFile === '') throw new ConfigError(join(path, 'password_file'), 'must not be empty');
+  if (username !== undefined) config.username = username;
+  if (password !== undefined) config.password = password;
+  if (passwordFile !== undefined) config.passwordFile = passwordFile;
+  if (obj.tls_config !== undefined && obj.tls_config !== null) config.tls = readTls(obj.tls_config, join(path, 'tls_config'));
+  return config;
+}
+
+function readMemcachedConfig(raw: unknown, path: string): MemcachedCacheConfig {
+  const obj = readObject(raw, path, ['addresses', 'timeout', 'max_item_size']);
+  const addresses = readStringList(obj, 'addresses', path).map((a, i) => checkHostPort(a, `${join(path, 'addresses')}[${i}]`));
+  if (addresses.length === 0) throw new ConfigError(join(path, 'addresses'), 'at least one host:port is required');
+  const timeoutMs = readDuration(obj, 'timeout', path, 500);
+  if (timeoutMs <= 0) throw new ConfigError(join(path, 'timeout'), 'must be greater than 0');
+  const maxItemBytes = readByteSize(obj, 'max_item_size', path, 1024 ** 2);
+  if (maxItemBytes <= 0) throw new ConfigError(join(path, 'max_item_size'), 'must be greater than 0');
+  return { addresses, timeoutMs, maxItemBytes };
 }
 
 function readLimitsConfig(raw: unknown, path: string): LimitsConfig {

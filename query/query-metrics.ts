@@ -5,12 +5,24 @@ export class QueryMetrics {
   readonly registry = new Registry();
   readonly cacheRequests = new Counter({
     name: 'ringwatch_query_cache_requests_total',
-    help: 'Results cache lookups of query pieces, by result (hit, miss).',
-    labelNames: ['result'] as const,
+    help: 'Results cache lookups of query pieces, by backend (memory, redis, memcached) and result (hit, miss).',
+    labelNames: ['backend', 'result'] as const,
     registers: [this.registry],
   });
-  readonly cacheBytes = new Gauge({ name: 'ringwatch_query_cache_bytes', help: 'Bytes held by the results cache.', registers: [this.registry] });
-  readonly cacheEntries = new Gauge({ name: 'ringwatch_query_cache_entries', help: 'Entries held by the results cache.', registers: [this.registry] });
+  readonly cacheErrors = new Counter({
+    name: 'ringwatch_query_cache_errors_total',
+    help: 'Results cache calls that failed or timed out (the query was answered from the store), by backend and operation (get, set).',
+    labelNames: ['backend', 'operation'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheSkipped = new Counter({
+    name: 'ringwatch_query_cache_skipped_total',
+    help: 'Answers not stored in the results cache, by backend and reason (too_large: over the backend max_item_size).',
+    labelNames: ['backend', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheBytes = new Gauge({ name: 'ringwatch_query_cache_bytes', help: 'Bytes held by the in-memory results cache (memory backend).', registers: [this.registry] });
+  readonly cacheEntries = new Gauge({ name: 'ringwatch_query_cache_entries', help: 'Entries held by the in-memory results cache (memory backend).', registers: [this.registry] });
   readonly cacheEvictions = new Counter({
     name: 'ringwatch_query_cache_evictions_total',
     help: 'Results cache entries evicted to stay within cache.max_bytes.',

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { CacheClient } from './cache-client.ts';
+import type { ByteLruCache } from './lru-cache.ts';
+import { MemoryCacheBackend } from './memory-cache-backend.ts';
+import type { CacheConfig } from './query-config.ts';
 import { QueryMetrics } from './query-metrics.ts';
 import { ResultsCache } from './results-cache.ts';
 import type { StoreAnswer } from './store-client.ts';
@@ -27,7 +31,8 @@ function fakeStore(): { fetch: (p: URLSearchParams) => Promise<StoreAnswer>; ask
   };
 }
 
-const config = { maxBytes: 1024 ** 2, splitIntervalMs: 10 * M, maxFreshnessMs: 10 * M, cacheInstant: false };
+const config: CacheConfig = { backend: 'memory', maxBytes: 1024 ** 2, ttlMs: 7 * 24 * 60 * M, splitIntervalMs: 10 * M, maxFreshnessMs: 10 * M, cacheInstant: false };
+const lruOf = (cache: ResultsCache): ByteLruCache => (cache.client.backend as MemoryCacheBackend).lru;
 const query = (startMs: number, endMs: number, q = 'x') => ({ store: 's', query: q, range: { startMs, endMs }, stepMs: M, extra: new URLSearchParams() });
 
 describe('ResultsCache.range', () => {
@@ -65,11 +70,11 @@ describe('ResultsCache.range', () => {
     expect(shifted.hits).toBe(2);
     const values = (JSON.parse(shifted.answer.body.toString()) as { data: { result: { values: [number, string][] }[] } }).data.result[1]?.values;
     expect(values?.map(([t]) => (t * 1000 - NOW) / M)).toEqual(Array.from({ length: 14 }, (_, i) => i - 35));
-    expect((await metrics.cacheRequests.get()).values.map((v) => [v.labels.result, v.value])).toEqual([
-      ['hit', 6],
-      ['miss', 4],
+    expect((await metrics.cacheRequests.get()).values.map((v) => [v.labels.backend, v.labels.result, v.value])).toEqual([
+      ['memory', 'hit', 6],
+      ['memory', 'miss', 4],
     ]);
-    expect((await metrics.cacheBytes.get()).values[0]?.value).toBe(cache.lru.bytes);
+    expect((await metrics.cacheBytes.get()).values[0]?.value).toBe(lruOf(cache).bytes);
   });
 
   it('keys by query, step, store and other parameters', async () => {
@@ -85,12 +90,26 @@ describe('ResultsCache.range', () => {
     expect(store.asked.length).toBe(n + 12);
   });
 
+  it('shares pieces between replicas on one backend, but not between split intervals', async () => {
+    const client = new CacheClient({ backend: new MemoryCacheBackend(1024 ** 2), timeoutMs: 1000, maxItemBytes: 1024 ** 2, ttlMs: config.ttlMs });
+    const one = new ResultsCache(config, undefined, () => NOW, client);
+    const two = new ResultsCache(config, undefined, () => NOW, client);
+    const store = fakeStore();
+    const first = await one.range(query(NOW - 45 * M, NOW), store.fetch);
+    const second = await two.range(query(NOW - 45 * M, NOW), store.fetch);
+    expect([second.hits, second.misses, second.storeRequests]).toEqual([4, 0, 1]);
+    expect(second.answer.body.toString()).toBe(first.answer.body.toString());
+    // A 20m split fetches 20-minute pieces: a 10m replica's entries must not pass for them.
+    const wider = new ResultsCache({ ...config, splitIntervalMs: 20 * M }, undefined, () => NOW, client);
+    expect((await wider.range(query(NOW - 45 * M, NOW), store.fetch)).hits).toBe(0);
+  });
+
   it('returns a store error as it came and caches nothing of it', async () => {
     const cache = new ResultsCache(config, undefined, () => NOW);
     const error: StoreAnswer = { status: 422, contentType: 'application/json', body: Buffer.from('{"status":"error","errorType":"execution","error":"boom"}') };
     const out = await cache.range(query(NOW - 45 * M, NOW), async () => error);
     expect(out.answer).toBe(error);
-    expect(cache.lru.size).toBe(0);
+    expect(lruOf(cache).size).toBe(0);
   });
 
   it('skips the cache for @ modifiers and for more points than Prometheus allows', async () => {
@@ -104,14 +123,14 @@ describe('ResultsCache.range', () => {
       return { status: 400, contentType: 'application/json', body: Buffer.from('{}') };
     });
     expect(store.asked).toHaveLength(1);
-    expect(cache.lru.size).toBe(0);
+    expect(lruOf(cache).size).toBe(0);
   });
 
   it('evicts pieces beyond max_bytes and counts the evictions', async () => {
     const metrics = new QueryMetrics();
     const cache = new ResultsCache({ ...config, maxBytes: 1500 }, metrics, () => NOW);
     await cache.range(query(NOW - 45 * M, NOW), fakeStore().fetch);
-    expect(cache.lru.bytes).toBeLessThanOrEqual(1500);
+    expect(lruOf(cache).bytes).toBeLessThanOrEqual(1500);
     expect((await metrics.cacheEvictions.get()).values[0]?.value).toBeGreaterThan(0);
   });
 });

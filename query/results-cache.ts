@@ -1,11 +1,15 @@
 // The results cache of range (and optionally instant) queries, as Thanos/Mimir's query-frontend:
 // a range query is step-aligned and split at split_interval boundaries; each piece old enough to
-// be final is answered from the LRU or fetched for its whole interval and kept there; the piece
-// that reaches past now - max_freshness is always asked fresh (it may still change), and the
-// pieces are merged back into one matrix. A piece is keyed by (store, query, step, interval
-// start, other parameters), so it serves every later request whose range crosses that interval.
+// be final is answered from the cache backend (the node's LRU, or Redis shared by replicas) or
+// fetched for its whole interval and kept there; the piece that reaches past now - max_freshness
+// is always asked fresh (it may still change), and the pieces are merged back into one matrix. A
+// piece is keyed by (store, query, step, split interval, interval start, other parameters), so it
+// serves every later request whose range crosses that interval, on any replica sharing the cache.
+// One request costs the backend one get of all its pieces and one set of those it fetched.
+import type { CacheEntry } from './cache-backend.ts';
+import { CacheClient } from './cache-client.ts';
 import type { CacheConfig } from './query-config.ts';
-import { ByteLruCache } from './lru-cache.ts';
+import { MemoryCacheBackend } from './memory-cache-backend.ts';
 import { mergeMatrices, readMatrixBody, trimMatrix, writeMatrixBody, type MatrixAnswer } from './matrix.ts';
 import { formatPromTime } from './prom-params.ts';
 import type { QueryMetrics } from './query-metrics.ts';
@@ -20,6 +24,7 @@ const PIECE_PARALLELISM = 4;
 const NOT_IN_KEY = new Set(['query', 'start', 'end', 'step', 'time', 'timeout', 'stats']);
 
 export interface RangeQuery {
+  /** The store's identity in keys (StoreClient.cacheId): replicas sharing a cache must agree on it. */
   store: string;
   query: string;
   range: TimeRange;
@@ -47,20 +52,23 @@ export function isCacheableQuery(query: string): boolean {
 }
 
 export class ResultsCache {
-  readonly lru: ByteLruCache;
+  readonly client: CacheClient;
   private readonly config: CacheConfig;
   private readonly metrics: QueryMetrics | undefined;
   private readonly now: () => number;
 
-  constructor(config: CacheConfig, metrics?: QueryMetrics, now: () => number = Date.now) {
+  /** Without a client, pieces are kept in this node's memory (cache.max_bytes). */
+  constructor(config: CacheConfig, metrics?: QueryMetrics, now: () => number = Date.now, client?: CacheClient) {
     this.config = config;
     this.metrics = metrics;
     this.now = now;
-    this.lru = new ByteLruCache(config.maxBytes, {
-      onEvict: () => {
-        metrics?.cacheEvictions.inc();
-      },
-    });
+    this.client =
+      client ??
+      new CacheClient({ backend: new MemoryCacheBackend(config.maxBytes, metrics, now), timeoutMs: 60_000, maxItemBytes: config.maxBytes, ttlMs: config.ttlMs, ...(metrics !== undefined ? { metrics } : {}) });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
   }
 
   /** A range query through the cache; any error answer of a store is returned as the store wrote it. */
@@ -82,15 +90,18 @@ export class ResultsCache {
     // Pieces are in time order, so the cacheable ones are a prefix and the fresh rest is one range.
     const cacheable = pieces.filter((p) => intervalSteps(p.startMs, q.stepMs, this.config.splitIntervalMs).endMs <= freshFrom);
     const freshStart = pieces[cacheable.length]?.startMs;
-    const keyBase = `${q.store}\n${q.stepMs}\n${canonical(q.extra)}\n${q.query}\n`;
+    const keyBase = `range\n${q.store}\n${q.stepMs}\n${this.config.splitIntervalMs}\n${canonical(q.extra)}\n${q.query}\n`;
+    const keys = cacheable.map((piece) => keyBase + String(piece.intervalStartMs));
+    const found = await this.client.getMany(keys);
 
     let hits = 0;
     let misses = 0;
-    let storeRequests = 0;
+    const toStore: CacheEntry[] = [];
     const results: (MatrixAnswer | StoreAnswer)[] = new Array(cacheable.length + (freshStart === undefined ? 0 : 1));
-    const tasks: (() => Promise<void>)[] = cacheable.map((piece, i) => async () => {
-      const key = keyBase + String(piece.intervalStartMs);
-      const cached = this.lru.get(key);
+    const tasks: (() => Promise<void>)[] = [];
+    cacheable.forEach((piece, i) => {
+      const key = keys[i] as string;
+      const cached = found.get(key);
       const parsedCached = cached === undefined ? undefined : readMatrixBody(cached);
       if (parsedCached !== undefined) {
         hits++;
@@ -98,33 +109,35 @@ export class ResultsCache {
         return;
       }
       misses++;
-      storeRequests++;
-      // The whole interval is fetched, not just the requested part, so the entry serves any later range.
-      const whole = intervalSteps(piece.startMs, q.stepMs, this.config.splitIntervalMs);
-      const answer = await fetch(paramsFor(whole.startMs, whole.endMs));
-      const text = answer.body.toString('utf8');
-      const matrix = answer.status === 200 ? readMatrixBody(text) : undefined;
-      if (matrix === undefined) {
-        results[i] = answer;
-        return;
-      }
-      // Answers with warnings (e.g. a partial answer of a federated store) are not kept.
-      if ((matrix.warnings ?? []).length === 0) this.lru.set(key, text);
-      results[i] = trimMatrix(matrix, piece.startMs, piece.endMs);
+      tasks.push(async () => {
+        // The whole interval is fetched, not just the requested part, so the entry serves any later range.
+        const whole = intervalSteps(piece.startMs, q.stepMs, this.config.splitIntervalMs);
+        const answer = await fetch(paramsFor(whole.startMs, whole.endMs));
+        const text = answer.body.toString('utf8');
+        const matrix = answer.status === 200 ? readMatrixBody(text) : undefined;
+        if (matrix === undefined) {
+          results[i] = answer;
+          return;
+        }
+        // Answers with warnings (e.g. a partial answer of a federated store) are not kept.
+        if ((matrix.warnings ?? []).length === 0) toStore.push({ key, value: text });
+        results[i] = trimMatrix(matrix, piece.startMs, piece.endMs);
+      });
     });
     if (freshStart !== undefined) {
       const i = cacheable.length;
       tasks.push(async () => {
-        storeRequests++;
         const answer = await fetch(paramsFor(freshStart, aligned.endMs));
         const matrix = answer.status === 200 ? readMatrixBody(answer.body.toString('utf8')) : undefined;
         results[i] = matrix ?? answer;
       });
     }
+    const storeRequests = tasks.length;
     await runLimited(tasks, PIECE_PARALLELISM);
-    this.metrics?.cacheRequests.inc({ result: 'hit' }, hits);
-    this.metrics?.cacheRequests.inc({ result: 'miss' }, misses);
-    this.updateSizeMetrics();
+    // Written before answering, so that the next request (on any replica) finds them; a backend
+    // that is down or slow costs at most its timeout here.
+    await this.client.setMany(toStore);
+    this.countLookups(hits, misses);
 
     const failed = results.find((r): r is StoreAnswer => 'status' in r);
     if (failed !== undefined) return { answer: failed, hits, misses, storeRequests };
@@ -144,24 +157,23 @@ export class ResultsCache {
     params.set('time', formatPromTime(q.timeMs));
     if (!isCacheableQuery(q.query) || q.timeMs > this.now() - this.config.maxFreshnessMs) return fetch(params);
     const key = `instant\n${q.store}\n${q.timeMs}\n${canonical(q.extra)}\n${q.query}`;
-    const cached = this.lru.get(key);
+    const cached = (await this.client.getMany([key])).get(key);
     if (cached !== undefined) {
-      this.metrics?.cacheRequests.inc({ result: 'hit' });
+      this.countLookups(1, 0);
       return { status: 200, contentType: 'application/json', body: Buffer.from(cached) };
     }
-    this.metrics?.cacheRequests.inc({ result: 'miss' });
+    this.countLookups(0, 1);
     const answer = await fetch(params);
     if (answer.status === 200) {
       const text = answer.body.toString('utf8');
-      if (!text.includes('"warnings"')) this.lru.set(key, text);
-      this.updateSizeMetrics();
+      if (!text.includes('"warnings"')) await this.client.setMany([{ key, value: text }]);
     }
     return answer;
   }
 
-  private updateSizeMetrics(): void {
-    this.metrics?.cacheBytes.set(this.lru.bytes);
-    this.metrics?.cacheEntries.set(this.lru.size);
+  private countLookups(hits: number, misses: number): void {
+    this.metrics?.cacheRequests.inc({ backend: this.client.backendName, result: 'hit' }, hits);
+    this.metrics?.cacheRequests.inc({ backend: this.client.backendName, result: 'miss' }, misses);
   }
 }
 

@@ -44,6 +44,18 @@ export class StoreClient {
     return this.config.name;
   }
 
+  /**
+   * The store as results cache keys name it: its name, URL and tenant headers, so that replicas
+   * sharing a cache but configured with other stores (or tenants) under the same name never read
+   * each other's answers. Keys are hashed before they reach a backend.
+   */
+  get cacheId(): string {
+    const headers = Object.entries(this.config.headers)
+      .map(([k, v]) => [k.toLowerCase(), v])
+      .sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1));
+    return JSON.stringify([this.config.name, this.config.url, headers]);
+  }
+
   async send(req: StoreRequest): Promise<StoreAnswer> {
     const headers: Record<string, string> = { ...this.config.headers, accept: 'application/json' };
     let authorization: string | undefined;

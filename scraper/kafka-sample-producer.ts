@@ -1,7 +1,8 @@
 // Produces scrape messages to Kafka. Messages are queued and sent in batches (a short linger),
 // so kafkajs' per-request cost is shared by many scrapes. One produce request is in flight at a
 // time, which keeps every target's messages in order. While Kafka is unreachable the queue is
-// kept (bounded by bytes, oldest dropped and counted past the bound) and retried with backoff.
+// kept (bounded by bytes, queued and in flight together; past the bound the oldest queued messages
+// are dropped, counted in samples by reason) and retried with backoff, in order.
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../core/kafka-config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -25,20 +26,25 @@ interface Pending {
   samples: number;
 }
 
+export type DropReason = 'kafka_buffer_full' | 'kafka_refused' | 'producer_closed';
+
 export class KafkaSampleProducer implements SampleSink {
   private readonly producer: Producer;
   private readonly topic: string;
   private readonly options: ProducerOptions;
   private readonly logger: Logger;
   private readonly metrics: ScraperMetrics;
+  /** Waiting to be sent, oldest first, from `head` on. */
   private queue: Pending[] = [];
   private head = 0;
+  /** Bytes queued plus in flight (the batch in flight is out of the queue: never dropped, it may reach Kafka yet): never above options.maxBufferedBytes. */
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private retryDelayMs = 0;
   private oneAtATime = false;
   private closed = false;
+  private dropping: { messages: number; samples: number; since: number } | undefined;
 
   constructor(kafka: Kafka, config: KafkaConfig, options: ProducerOptions, logger: Logger, metrics: ScraperMetrics) {
     this.producer = kafka.producer({
@@ -62,23 +68,38 @@ export class KafkaSampleProducer implements SampleSink {
   send(key: string, value: Buffer, info: { target: string; samples: number }): void {
     if (this.closed) {
       this.logger.warn({ target: info.target }, 'message after producer close dropped');
-      this.metrics.producerDropped.inc();
+      this.drop({ key, value, samples: info.samples }, 'producer_closed');
       return;
     }
     this.queue.push({ key, value, samples: info.samples });
     this.bufferedBytes += value.length;
-    while (this.bufferedBytes > this.options.maxBufferedBytes && this.head < this.queue.length - 1) {
+    // Over the bound: drop the oldest queued messages (the new one last, if what is in flight
+    // fills the bound). What is in flight is not dropped: it may reach Kafka yet.
+    while (this.bufferedBytes > this.options.maxBufferedBytes && this.head < this.queue.length) {
       const dropped = this.queue[this.head++] as Pending;
       this.bufferedBytes -= dropped.value.length;
-      this.metrics.producerDropped.inc();
-      this.logger.error({ samples: dropped.samples, bufferedBytes: this.bufferedBytes }, 'produce buffer full: dropped the oldest message');
+      this.drop(dropped, 'kafka_buffer_full');
     }
     this.metrics.producerBufferedBytes.set(this.bufferedBytes);
     this.scheduleFlush(this.options.lingerMs);
   }
 
+  private drop(p: Pending, reason: DropReason): void {
+    this.metrics.producerDropped.inc();
+    this.metrics.samplesDropped.inc({ reason }, p.samples);
+    if (reason !== 'kafka_buffer_full') return;
+    // One log line when a run of drops starts, one when it ends (not one per message).
+    if (this.dropping === undefined) {
+      this.dropping = { messages: 0, samples: 0, since: Date.now() };
+      this.logger.error({ bufferedBytes: this.bufferedBytes, maxBufferedBytes: this.options.maxBufferedBytes }, 'produce buffer full: dropping the oldest messages');
+    }
+    this.dropping.messages++;
+    this.dropping.samples += p.samples;
+  }
+
   private scheduleFlush(delayMs: number): void {
-    if (this.timer !== undefined || this.flushing !== undefined) return;
+    // Once closed, close() drives the flushing itself: never a second request beside its own.
+    if (this.timer !== undefined || this.flushing !== undefined || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flushOnce().finally(() => {
@@ -101,6 +122,7 @@ export class KafkaSampleProducer implements SampleSink {
     }
     if (end === this.head) return;
     const batch = this.queue.slice(this.head, end);
+    this.head = end;
     const messages: Message[] = batch.map((p) => ({ key: p.key, value: p.value }));
     const stopTimer = this.metrics.produceLatency.startTimer();
     try {
@@ -109,21 +131,23 @@ export class KafkaSampleProducer implements SampleSink {
       this.metrics.lastProduceSuccess.set(Date.now() / 1000);
       this.retryDelayMs = 0;
       this.oneAtATime = false;
-      // Items may have been dropped from the head meanwhile (buffer full): advance past what was sent.
-      const sent = new Set(batch);
-      while (this.head < this.queue.length && sent.has(this.queue[this.head] as Pending)) {
-        const p = this.queue[this.head++] as Pending;
+      for (const p of batch) {
         this.bufferedBytes -= p.value.length;
         this.metrics.samplesProduced.inc(p.samples);
       }
       this.metrics.messagesProduced.inc(batch.length);
-      if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
+      if (this.dropping !== undefined) {
+        this.logger.warn({ ...this.dropping, forMs: Date.now() - this.dropping.since }, 'producing again: messages were dropped while the buffer was full');
+        this.dropping = undefined;
       }
+      this.compact();
       this.metrics.producerBufferedBytes.set(this.bufferedBytes);
     } catch (err) {
       this.metrics.produceErrors.inc();
+      // Back at the front of the queue, in order: the oldest again (and the first dropped if the
+      // buffer fills further).
+      this.queue = batch.concat(this.queue.slice(this.head));
+      this.head = 0;
       const type = protocolErrorType(err);
       if (type !== undefined && REFUSED_RECORDS.has(type)) {
         if (batch.length > 1) {
@@ -135,12 +159,20 @@ export class KafkaSampleProducer implements SampleSink {
         // drop it, counted, rather than block every target behind it.
         const dropped = this.queue[this.head++] as Pending;
         this.bufferedBytes -= dropped.value.length;
-        this.metrics.producerDropped.inc();
+        this.drop(dropped, 'kafka_refused');
+        this.metrics.producerBufferedBytes.set(this.bufferedBytes);
         this.logger.error({ err: (err as Error).message, kafkaError: type, bytes: dropped.value.length, samples: dropped.samples }, 'Kafka refused a message: dropped');
         return;
       }
       this.retryDelayMs = Math.min(5000, Math.max(100, this.retryDelayMs * 2));
       this.logger.warn({ err: (err as Error).message, messages: batch.length, retryInMs: this.retryDelayMs }, 'produce failed, will retry');
+    }
+  }
+
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -157,8 +189,12 @@ export class KafkaSampleProducer implements SampleSink {
       this.flushing = undefined;
       if (this.head < this.queue.length && this.retryDelayMs > 0) await new Promise((r) => setTimeout(r, this.retryDelayMs));
     }
-    const left = this.queue.length - this.head;
-    if (left > 0) this.logger.error({ messages: left }, 'producer closed with unsent messages');
+    if (this.flushing !== undefined) await this.flushing;
+    const left = this.queue.slice(this.head);
+    if (left.length > 0) {
+      for (const p of left) this.drop(p, 'producer_closed');
+      this.logger.error({ messages: left.length, samples: left.reduce((n, p) => n + p.samples, 0) }, 'producer closed with unsent messages: dropped');
+    }
     await this.producer.disconnect();
   }
 }

@@ -17,11 +17,16 @@ import { ScrapeManager } from './scrape-manager.ts';
 import { readScraperConfig, type ScraperConfig } from './scraper-config.ts';
 import { ScraperMetrics } from './scraper-metrics.ts';
 import { ShardController } from './shard-controller.ts';
-import { TargetAssigner } from '../cluster/target-assigner.ts';
+import { TargetAssigner, type AssignmentPlan } from '../cluster/target-assigner.ts';
+import type { UpcomingTargets } from '../cluster/target-epoch.ts';
+import type { MemberRecord } from '../cluster/cluster-state.ts';
+import type { Placement } from '../cluster/placement.ts';
 import { buildTargets } from '../discovery/target-builder.ts';
 import { takeDeprecationWarnings } from '../core/config-schema.ts';
+import { ConfigReloader, stableJson } from '../core/config-reload.ts';
+import { incarnation, MEMBERSHIP_STATUS_PATH, peerOwnershipCheck, type MembershipStatus } from './peer-check.ts';
 
-export async function runScraper(rawConfig: unknown): Promise<void> {
+export async function runScraper(rawConfig: unknown, context: { configPath?: string } = {}): Promise<void> {
   const config = readScraperConfig(rawConfig);
   const logger = createLogger(`scraper/${config.nodeId}`);
   logger.info({ config: redactSecrets(config) }, 'starting scraper');
@@ -33,13 +38,56 @@ export async function runScraper(rawConfig: unknown): Promise<void> {
   const manager = new ScrapeManager({ sink: producer, logger, metrics, jobOptions: (job) => jobOptions(job), maxMessageBytes: config.producer.maxMessageBytes,
     externalLabels: config.global.externalLabels,
   });
+  // Standalone, the scraper's own scrape_configs (and global) are reloadable; in a fleet its jobs
+  // come from etcd and what its file holds (node, etcd, kafka, producer) needs a restart.
+  let jobTexts = new Map<string, string>();
+  const applyStandaloneJobs = async (cfg: ScraperConfig): Promise<void> => {
+    const jobs = new Map<string, JobScrapeOptions>(cfg.scrapeConfigs.map((c) => [c.jobName, c]));
+    const texts = new Map(cfg.scrapeConfigs.map((c) => [c.jobName, stableJson(c)]));
+    const changed = new Set([...texts].filter(([name, text]) => jobTexts.has(name) && jobTexts.get(name) !== text).map(([name]) => name));
+    jobTexts = texts;
+    jobOptions = (job) => jobs.get(job);
+    const targets = cfg.scrapeConfigs.flatMap((job) => {
+      const groups = job.staticConfigs.map((s, i) => ({ targets: s.targets, labels: s.labels, source: `static:${job.jobName}:${i}` }));
+      const built = buildTargets(job, groups);
+      for (const e of built.errors) logger.error({ job: job.jobName, labels: e.discoveredLabels, err: e.error }, 'invalid target');
+      return built.targets;
+    });
+    metrics.targetsKnown.set(targets.length);
+    // A job whose settings changed restarts its running loops at their next tick (no tick missed
+    // or doubled); sync then adds and ends targets as the new list says.
+    for (const t of targets) if (changed.has(t.job) && manager.get(t.id) !== undefined) manager.reload(t, Date.now(), Number.POSITIVE_INFINITY);
+    await manager.sync(targets);
+    logger.info({ targets: targets.length }, 'scraper running with its own scrape_configs');
+  };
+  const reloader = new ConfigReloader<ScraperConfig>(
+    {
+      ...(context.configPath !== undefined ? { configPath: context.configPath } : {}),
+      read: readScraperConfig,
+      current: config,
+      restartOnly: config.etcd === undefined ? ['node', 'etcd', 'kafka', 'producer', 'global.external_labels'] : ['node', 'etcd', 'kafka', 'producer', 'global'],
+      apply: async (next) => {
+        if (next.etcd === undefined) await applyStandaloneJobs(next);
+      },
+      logger,
+      registry: metrics.registry,
+    },
+    rawConfig,
+  );
   let ready = false;
+  // Set once this node has joined a fleet: what its peers ask when they lose etcd (peer-check.ts).
+  let membershipStatus: (() => MembershipStatus) | undefined;
   const server = await startNodeServer({
     listenAddress: config.listenAddress,
+    ...(config.webConfigFile !== undefined ? { webConfigFile: config.webConfigFile } : {}),
     registry: metrics.registry,
     logger,
     notReadyReason: () => (ready ? null : 'starting'),
-    routes: (app) => targetsApi(app, manager, config.nodeId),
+    routes: (app) => {
+      reloader.listen(app);
+      targetsApi(app, manager, config.nodeId);
+      app.get(MEMBERSHIP_STATUS_PATH, (c) => (membershipStatus === undefined ? c.json({ status: 'error', error: 'not a fleet member (yet)' }, 503) : c.json(membershipStatus())));
+    },
   });
 
   await ensureTopic(kafka, config.kafka, logger);
@@ -49,21 +97,12 @@ export async function runScraper(rawConfig: unknown): Promise<void> {
     await manager.stopAll();
   };
   if (config.etcd === undefined) {
-    const jobs = new Map<string, JobScrapeOptions>(config.scrapeConfigs.map((c) => [c.jobName, c]));
-    jobOptions = (job) => jobs.get(job);
-    const targets = config.scrapeConfigs.flatMap((job) => {
-      const groups = job.staticConfigs.map((s, i) => ({ targets: s.targets, labels: s.labels, source: `static:${job.jobName}:${i}` }));
-      const built = buildTargets(job, groups);
-      for (const e of built.errors) logger.error({ job: job.jobName, labels: e.discoveredLabels, err: e.error }, 'invalid target');
-      return built.targets;
-    });
-    metrics.targetsKnown.set(targets.length);
-    await manager.sync(targets);
-    logger.info({ targets: targets.length }, 'scraper running with its own scrape_configs');
+    await applyStandaloneJobs(config);
   } else {
     const fleet = await joinFleet(config, config.etcd, manager, metrics, logger);
     jobOptions = fleet.jobOptions;
     leave = fleet.leave;
+    membershipStatus = fleet.status;
   }
   ready = true;
 
@@ -81,7 +120,7 @@ async function joinFleet(
   manager: ScrapeManager,
   metrics: ScraperMetrics,
   logger: Logger,
-): Promise<{ jobOptions: (job: string) => JobScrapeOptions | undefined; leave: () => Promise<void> }> {
+): Promise<{ jobOptions: (job: string) => JobScrapeOptions | undefined; leave: () => Promise<void>; status: () => MembershipStatus }> {
   const etcd = createEtcd(etcdConfig);
   const view = new ClusterView(etcd, etcdConfig, logger);
   const defaults = readGlobalConfig({}, 'global');
@@ -110,15 +149,40 @@ async function joinFleet(
     jobCache.set(job, { text, options });
     return options;
   };
-  const membership = new Membership(etcd, etcdConfig, { id: config.nodeId, address: config.advertiseAddress }, logger);
+  // Past its lease deadline with etcd silent, a scraper keeps its targets unless a peer has seen
+  // its record go (an outage of etcd itself must not stop the fleet: docs/sharding.md).
+  const canStillOwn = peerOwnershipCheck({
+    members: () => [...view.members.values()],
+    revision: () => view.revision,
+    timeoutMs: Math.min(1000, Math.floor(etcdConfig.leaseTtlMs / 3)),
+    logger,
+  });
+  const membership = new Membership(etcd, etcdConfig, { id: config.nodeId, address: config.advertiseAddress }, logger, undefined, canStillOwn);
+  const status = (): MembershipStatus => {
+    const answeredAt = membership.etcdAnsweredAt;
+    const ago = answeredAt === 0 ? null : Date.now() - answeredAt;
+    return {
+      self: incarnation(membership.self),
+      etcdReachable: ago !== null && ago < etcdConfig.leaseTtlMs,
+      etcdAnsweredAgoMs: ago,
+      leaseHeld: membership.isLive,
+      ownsPastLeaseDeadline: membership.ownsPastDeadline,
+      revision: view.revision,
+      members: [...view.members.values()].map(incarnation),
+    };
+  };
   const controller = new ShardController({
     view,
-    assigner: new TargetAssigner(config.nodeId, () => new BoundedLoadRendezvous()),
+    assigner: new LeaseBoundAssigner(config.nodeId, () => new BoundedLoadRendezvous(), membership),
     manager,
     metrics,
     logger,
   });
   await view.start();
+  // Lease presumed gone (or back): re-plan at once, the view frozen by a partition will not tell us.
+  // After the current job, as the view's own changes: join() emits this before runScraper has
+  // installed jobOptions.
+  membership.on('change', () => setImmediate(() => controller.reconcile()));
   await membership.join();
   logger.info({ member: config.nodeId }, 'scraper running as a fleet member');
 
@@ -138,7 +202,28 @@ async function joinFleet(
     await view.close();
     etcd.close();
   };
-  return { jobOptions, leave };
+  return { jobOptions, leave, status };
+}
+
+/**
+ * This node's own member record counts only while its lease holds by its own clock, and only the
+ * incarnation it joined as: cut from etcd past its lease deadline, once a peer has taken over
+ * (peer-check.ts), it owns nothing, although its view, frozen by the same cut, still lists it
+ * (docs/sharding.md, Crashes and partitions).
+ */
+class LeaseBoundAssigner extends TargetAssigner {
+  readonly #selfId: string;
+  readonly #membership: Membership;
+
+  constructor(selfId: string, makePlacement: () => Placement, membership: Membership) {
+    super(selfId, makePlacement);
+    this.#selfId = selfId;
+    this.#membership = membership;
+  }
+
+  override plan(members: readonly MemberRecord[], targetIds: readonly string[], nowMs: number, upcoming?: UpcomingTargets): AssignmentPlan {
+    return super.plan(members.filter((m) => m.id !== this.#selfId || this.#membership.holds(m)), targetIds, nowMs, upcoming);
+  }
 }
 
 function targetsApi(app: Hono, manager: ScrapeManager, nodeId: string): void {
@@ -146,7 +231,8 @@ function targetsApi(app: Hono, manager: ScrapeManager, nodeId: string): void {
     c.json({
       status: 'success',
       data: {
-        activeTargets: manager.all().map((loop) => ({
+        // Redacted: discovered labels, URLs and errors may carry URL userinfo or secret meta labels.
+        activeTargets: manager.all().map((loop) => redactSecrets({
           discoveredLabels: loop.target.discoveredLabels,
           labels: Object.fromEntries(loop.target.labels),
           scrapePool: loop.target.job,
@@ -155,6 +241,9 @@ function targetsApi(app: Hono, manager: ScrapeManager, nodeId: string): void {
           lastError: loop.health.lastError,
           lastScrape: new Date(loop.health.lastScrape || 0).toISOString(),
           lastScrapeDuration: loop.health.lastScrapeDurationSeconds,
+          // Not in Prometheus' API (its clients ignore unknown fields): the samples the last scrape
+          // kept after metric relabelling, summed per member on the coordinator's status page.
+          lastScrapeSamples: loop.health.lastScrapeSamples,
           health: loop.health.health,
           scrapeInterval: `${loop.target.intervalMs / 1000}s`,
           scrapeTimeout: `${loop.target.timeoutMs / 1000}s`,

@@ -2,6 +2,7 @@
 // report, hand one message per scrape to the sink. A failed scrape never throws out of the loop.
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../core/logger.ts';
+import { ProtoWriter } from '../protocol/proto-writer.ts';
 import { encodeSampleMessage } from '../protocol/sample-message.ts';
 import { splitWriteRequest } from '../protocol/remote-write-codec.ts';
 import { SnappyBlockCompressor } from '../protocol/snappy.ts';
@@ -11,7 +12,7 @@ import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError, type ScrapeFailureReason } from './scrape-error.ts';
 import { ScrapeReportEncoder } from './scrape-report.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
-import { TargetScraper } from './target-scraper.ts';
+import { TargetScraper, type ScrapeResponse } from './target-scraper.ts';
 import { WriteRequestAppender } from './write-request-appender.ts';
 
 export interface ScrapeOutcome {
@@ -39,6 +40,8 @@ export interface TargetHealth {
   lastError: string;
   lastScrape: number;
   lastScrapeDurationSeconds: number;
+  /** Samples the last scrape kept after metric_relabel_configs (scrape_samples_post_metric_relabeling). */
+  lastScrapeSamples: number;
 }
 
 /** The instant in [0, interval) at which this target is scraped within every interval: the same on every node. */
@@ -53,8 +56,11 @@ export function nextTickAtOrAfter(target: ScrapeTarget, fromMs: number): number 
   return k * target.intervalMs + offset;
 }
 
-// One compressor for all loops of a node: compression is synchronous, so it is never shared mid-call.
+// One compressor and one WriteRequest buffer for all loops of a node: a scrape fills the writer
+// and compresses it in one synchronous run (parse, end, report, emit), so they are never shared
+// mid-use, and a node holds one request buffer instead of one per target.
 const compressor = new SnappyBlockCompressor();
+const sharedWriter = new ProtoWriter(256 * 1024);
 
 export interface ScrapeLoopOptions {
   target: ScrapeTarget;
@@ -76,7 +82,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 900 * 1024;
 
 export class ScrapeLoop {
   readonly target: ScrapeTarget;
-  readonly health: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0 };
+  readonly health: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0, lastScrapeSamples: 0 };
   private readonly scraper: TargetScraper;
   private readonly appender: WriteRequestAppender;
   private readonly report: ScrapeReportEncoder;
@@ -105,7 +111,7 @@ export class ScrapeLoop {
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.logger = opts.logger.child({ target: opts.target.url, job: opts.target.job });
     this.scraper = new TargetScraper(opts.target, opts.job, opts.dispatcher);
-    this.appender = new WriteRequestAppender(opts.target.labels, opts.job, opts.externalLabels);
+    this.appender = new WriteRequestAppender(opts.target.labels, opts.job, opts.externalLabels, sharedWriter);
     this.report = new ScrapeReportEncoder(opts.target.labels, opts.externalLabels);
   }
 
@@ -192,13 +198,23 @@ export class ScrapeLoop {
   async scrapeOnce(): Promise<ScrapeOutcome> {
     const startMs = Date.now();
     const startNs = process.hrtime.bigint();
-    this.appender.begin(startMs);
     let error: ScrapeError | undefined;
+    let response: ScrapeResponse | undefined;
     try {
-      const response = await this.scraper.scrape();
-      parseExposition(response.body, formatFromContentType(response.contentType), this.appender);
+      response = await this.scraper.scrape();
     } catch (err) {
       error = toScrapeError(err);
+    }
+    // From here to emit() nothing awaits: the shared writer is this loop's until it is compressed.
+    this.appender.begin(startMs);
+    if (response !== undefined) {
+      try {
+        parseExposition(response.body, formatFromContentType(response.contentType), this.appender);
+      } catch (err) {
+        error = toScrapeError(err);
+      }
+      // The appender copied what it keeps: the body buffer can serve another target's scrape.
+      this.scraper.release();
     }
     const stats = this.appender.end(error !== undefined);
     const durationSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
@@ -214,6 +230,7 @@ export class ScrapeLoop {
     this.health.lastError = error?.message ?? '';
     this.health.lastScrape = startMs;
     this.health.lastScrapeDurationSeconds = durationSeconds;
+    this.health.lastScrapeSamples = stats.postRelabel;
     if (error !== undefined) {
       this.logger.warn({ reason: error.reason, err: error.message }, 'scrape failed');
     }

@@ -8,6 +8,7 @@ import { ConfigError } from '../core/config-schema.ts';
 import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
 import type { ProducerOptions } from './kafka-sample-producer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './scrape-loop.ts';
+import { readWebConfigField } from '../core/web-config.ts';
 
 export interface ScraperConfig {
   nodeId: string;
@@ -18,13 +19,15 @@ export interface ScraperConfig {
   producer: ProducerOptions;
   /** Set: a member of a sharded fleet, targets come from etcd. Unset: scrapes its own scrape_configs. */
   etcd?: EtcdConfig;
+  /** node.web_config_file: TLS and basic auth on this node's server (Prometheus' web config format). */
+  webConfigFile?: string;
   /** How other nodes reach this one (its /api/v1/targets); defaults to listen_address. */
   advertiseAddress: string;
 }
 
 export function readScraperConfig(raw: unknown): ScraperConfig {
   const root = readObject(raw, '', ['node', 'global', 'scrape_configs', 'kafka', 'producer', 'etcd']);
-  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address', 'web_config_file']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9470'), 'node.listen_address');
   const global = readGlobalConfig(root.global, 'global');
   const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages', 'max_batch_bytes', 'max_message_bytes']);
@@ -34,6 +37,7 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
     throw new ConfigError('scrape_configs', 'a scraper in a sharded fleet (etcd set) gets its targets from the coordinator: configure scrape_configs there');
   }
   return {
+    ...readWebConfigField(node, 'node'),
     ...(etcd !== undefined ? { etcd } : {}),
     advertiseAddress: checkHostPort(readString(node, 'advertise_address', 'node', listenAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:')), 'node.advertise_address'),
     nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),

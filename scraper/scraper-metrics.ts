@@ -10,6 +10,12 @@ export class ScraperMetrics {
   readonly handoffs = new Counter({ name: 'ringwatch_scraper_handoffs_total', help: 'Targets handed to or taken from another node.', labelNames: ['direction'], registers: [this.registry] });
   readonly scrapes = new Counter({ name: 'ringwatch_scraper_scrapes_total', help: 'Scrapes performed.', labelNames: ['job'], registers: [this.registry] });
   readonly scrapeFailures = new Counter({ name: 'ringwatch_scraper_scrape_failures_total', help: 'Failed scrapes by reason.', labelNames: ['job', 'reason'], registers: [this.registry] });
+  readonly seriesDropped = new Counter({
+    name: 'ringwatch_scraper_series_dropped_total',
+    help: 'Scraped series dropped on their own (the scrape kept), by reason: a metric or label name the job\'s metric_name_validation_scheme refuses. Counted when a series is first seen.',
+    labelNames: ['job', 'reason'],
+    registers: [this.registry],
+  });
   // Prometheus' name: a target exposing the same series twice in one scrape.
   readonly duplicateSamples = new Counter({
     name: 'prometheus_target_scrapes_sample_duplicate_timestamp_total',
@@ -54,7 +60,14 @@ export class ScraperMetrics {
   });
   readonly #startedAt = Date.now() / 1000;
   readonly producerBufferedBytes = new Gauge({ name: 'ringwatch_scraper_kafka_buffered_bytes', help: 'Bytes waiting to be produced.', registers: [this.registry] });
-  readonly producerDropped = new Counter({ name: 'ringwatch_scraper_kafka_dropped_messages_total', help: 'Messages dropped because the produce buffer was full (Kafka unreachable for too long).', registers: [this.registry] });
+  readonly producerDropped = new Counter({ name: 'ringwatch_scraper_kafka_dropped_messages_total', help: 'Messages dropped before reaching Kafka (see ringwatch_scraper_samples_dropped_total for why).', registers: [this.registry] });
+  // Samples, as the writer's ringwatch_writer_samples_dropped_total, so loss can be summed end to end.
+  readonly samplesDropped = new Counter({
+    name: 'ringwatch_scraper_samples_dropped_total',
+    help: 'Samples dropped before reaching Kafka, by reason: kafka_buffer_full (Kafka unreachable past the producer buffer), kafka_refused (Kafka will never take the message), producer_closed (unsent at shutdown).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

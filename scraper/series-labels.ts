@@ -1,13 +1,17 @@
 // What happens to a scraped series' labels the first time it is seen (the slow path; the result
 // is cached): target labels attached with honor_labels semantics, metric_relabel_configs applied,
-// label limits checked, and the set encoded once as remote-write label bytes.
+// names checked against the job's metric_name_validation_scheme (a series with a name the scheme
+// refuses is dropped on its own and counted, as Prometheus 3; the scrape goes on) and escaped by
+// its metric_name_escaping_scheme, label limits checked, and the set encoded once as remote-write
+// label bytes.
 import { encodeLabelSet } from '../protocol/remote-write-codec.ts';
 import type { ParsedSeries } from './exposition/parser.ts';
 import type { LabelSet } from '../model/labels.ts';
 import { relabel } from '../model/relabel.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
-import { isValidMetricName } from '../model/labels.ts';
+import { isValidLabelName, isValidMetricName } from '../model/labels.ts';
+import { escapeName } from '../model/name-escaping.ts';
 
 
 /** The final labels of a scraped series, or null when metric relabeling dropped it. */
@@ -34,14 +38,43 @@ export function seriesLabels(
       labels.set(name, value);
     }
   }
-  const out = job.metricRelabelConfigs.length > 0 ? relabel(labels, job.metricRelabelConfigs) : labels;
-  if (out === null) return null;
-  const name = out.get('__name__');
-  if (name === undefined || !isValidMetricName(name)) {
-    throw new ScrapeError('invalid_series', `invalid metric name ${JSON.stringify(name ?? '')} after relabeling`);
+  const relabeled = job.metricRelabelConfigs.length > 0 ? relabel(labels, job.metricRelabelConfigs) : labels;
+  if (relabeled === null) return null;
+  const name = relabeled.get('__name__');
+  if (name === undefined) {
+    throw new ScrapeError('invalid_series', 'invalid metric name "" after relabeling');
   }
+  const scheme = job.metricNameValidationScheme ?? 'legacy';
+  if (!isValidMetricName(name, scheme)) {
+    job.onDroppedSeries?.('invalid_metric_name');
+    return null;
+  }
+  for (const labelName of relabeled.keys()) {
+    if (labelName !== '__name__' && !isValidLabelName(labelName, scheme)) {
+      job.onDroppedSeries?.('invalid_label_name');
+      return null;
+    }
+  }
+  const out = escapeNames(relabeled, job.metricNameEscapingScheme ?? 'allow-utf-8');
   checkLabelLimits(out, job);
   return out;
+}
+
+/** The label set with names the store cannot take escaped (a new sorted set only when one changed). */
+function escapeNames(labels: LabelSet, scheme: JobScrapeOptions['metricNameEscapingScheme']): LabelSet {
+  if (scheme === 'allow-utf-8') return labels;
+  let changed = false;
+  const entries: [string, string][] = [];
+  for (const [name, value] of labels) {
+    // Only names a legacy consumer cannot take: `dots` would otherwise double every "_".
+    const escaped = name === '__name__' || isValidLabelName(name) ? name : escapeName(name, scheme);
+    const v = name === '__name__' && !isValidMetricName(value) ? escapeName(value, scheme) : value;
+    if (escaped !== name || v !== value) changed = true;
+    entries.push([escaped, v]);
+  }
+  if (!changed) return labels;
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return new Map(entries);
 }
 
 function checkLabelLimits(labels: LabelSet, job: JobScrapeOptions): void {

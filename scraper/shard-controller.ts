@@ -20,7 +20,7 @@ export class ShardController {
   private readonly opts: ShardControllerOptions;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
-  /** The record each running loop was started from, to notice a changed target. */
+  /** The target and job records each running loop was started from, to notice changed settings. */
   private readonly running = new Map<string, string>();
   private stopped = false;
 
@@ -36,18 +36,27 @@ export class ShardController {
     const { view, assigner, manager, metrics } = this.opts;
     const now = Date.now();
     const members = [...view.members.values()];
-    const plan = assigner.plan(members, [...view.targets.keys()], now);
+    const plan = assigner.plan(members, [...view.targets.keys()], now, view.upcomingTargets(now));
     metrics.membersSeen.set(plan.membersNow.length);
     metrics.ringRevision.set(view.revision);
     metrics.targetsKnown.set(view.targets.size);
 
     for (const [id, w] of plan.windows) {
       const target = view.targets.get(id) as TargetRecord;
-      const encoded = JSON.stringify(target);
+      // A loop runs on its target record and its job's record (relabeling, limits, auth, TLS...):
+      // a change to either restarts it, as Prometheus' scrapePool.reload does.
+      const encoded = `${JSON.stringify(target)}\n${JSON.stringify(view.jobs.get(target.job) ?? null)}`;
       const previous = this.running.get(id);
-      if (previous !== undefined && previous !== encoded) {
-        // Same identity, new settings (interval, timeout...): restart the loop, no staleness.
-        void manager.stop(id, { staleMarkers: false });
+      if (previous !== undefined && previous !== encoded && manager.get(id) !== undefined) {
+        // Same identity, new settings: the old loop ends before its next tick, the new loop takes
+        // that tick (or realigns to a new interval's grid); no staleness markers, no gap, no double.
+        if (manager.reload(target, w.fromMs, w.untilMs)) {
+          this.running.set(id, encoded);
+          continue;
+        }
+        // Unusable new settings: the loop keeps its old ones (and its window follows the plan).
+        manager.scrapeWindow(target, w.fromMs, w.untilMs);
+        continue;
       }
       if (manager.get(id) === undefined && w.fromMs > now) {
         metrics.handoffs.inc({ direction: 'in' });

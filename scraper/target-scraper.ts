@@ -1,8 +1,11 @@
 // The HTTP side of one target's scrapes (Prometheus' targetScraper): one GET with the negotiated
 // Accept header, a timeout, a body size limit, gzip, and a body buffer reused across scrapes.
+//
+// The response is read with undici's dispatch API: its chunks are copied straight into a pooled
+// buffer, with no Readable stream and async iterator per request (request() makes both).
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { authorizationHeader, createHttpDispatcher, dispatcherKey, SecretFileError, type HttpAuth, type HttpClientConfig } from '../core/http-client-config.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
@@ -13,9 +16,10 @@ const gunzipAsync = promisify(gunzip);
 const USER_AGENT = 'Ringwatch/0.1';
 /** Applied when a job sets no body_size_limit, so that an endless body cannot exhaust memory. */
 export const DEFAULT_BODY_SIZE_LIMIT = 256 * 1024 * 1024;
+const INITIAL_BODY_BUFFER = 64 * 1024;
 
 export interface ScrapeResponse {
-  /** Valid until the next scrape of the same target. */
+  /** Valid until the next scrape of the same target, or until TargetScraper.release(). */
   body: Uint8Array;
   contentType: string | undefined;
 }
@@ -40,14 +44,125 @@ export class DispatcherPool {
   }
 }
 
+/**
+ * Body buffers shared by a node's targets: a scrape holds one only from its response until its
+ * body is parsed, so a node needs about as many as it has scrapes in flight, not one per target.
+ * Last in, first out, so the buffers in use stay warm and few.
+ */
+const bodyBuffers: Buffer[] = [];
+/** Buffers above this size are not kept: one huge target should not pin its body for good. */
+const MAX_POOLED_BUFFER = 16 * 1024 * 1024;
+
+function takeBodyBuffer(): Buffer {
+  return bodyBuffers.pop() ?? Buffer.allocUnsafeSlow(INITIAL_BODY_BUFFER);
+}
+
+function giveBackBodyBuffer(buffer: Buffer): void {
+  if (buffer.length <= MAX_POOLED_BUFFER && bodyBuffers.length < 64) bodyBuffers.push(buffer);
+}
+
+interface BodyResult {
+  length: number;
+  buffer: Buffer;
+  contentType: string | undefined;
+  gzip: boolean;
+}
+
+/** One request's handler: status, headers and body chunks into the buffer, then settles once. */
+class ScrapeHandler implements Dispatcher.DispatchHandler {
+  buffer: Buffer;
+  length = 0;
+  private contentType: string | undefined;
+  private gzip = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  private readonly limit: number;
+  private readonly resolve: (r: BodyResult) => void;
+  private readonly reject: (err: unknown) => void;
+
+  constructor(buffer: Buffer, limit: number, resolve: (r: BodyResult) => void, reject: (err: unknown) => void) {
+    this.buffer = buffer;
+    this.limit = limit;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  /** Ends the request with err (a timeout); also before undici started it. */
+  abort(err: ScrapeError): void {
+    if (this.settled) return;
+    this.fail(err);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(new ScrapeError('timeout', 'scrape abandoned'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (this.settled) return;
+    if (statusCode !== 200) {
+      this.fail(new ScrapeError('http_status', `server returned HTTP status ${statusCode}`));
+      return;
+    }
+    this.contentType = headerValue(headers['content-type']);
+    this.gzip = headerValue(headers['content-encoding'])?.toLowerCase() === 'gzip';
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    const length = this.length;
+    const end = length + chunk.length;
+    if (end > this.limit) {
+      this.fail(new ScrapeError('body_size_limit', `body size limit exceeded (limit ${this.limit} bytes)`));
+      return;
+    }
+    if (end > this.buffer.length) this.grow(end);
+    chunk.copy(this.buffer, length);
+    this.length = end;
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve({ length: this.length, buffer: this.buffer, contentType: this.contentType, gzip: this.gzip });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(err);
+  }
+
+  private fail(err: ScrapeError): void {
+    this.settled = true;
+    // Abandons the rest of the body; undici closes the connection. Before onRequestStart there is
+    // no controller yet: onRequestStart aborts then.
+    this.controller?.abort(err);
+    this.reject(err);
+  }
+
+  private grow(needed: number): void {
+    let size = this.buffer.length * 2;
+    while (size < needed) size *= 2;
+    const next = Buffer.allocUnsafeSlow(Math.min(size, Math.max(needed, this.limit)));
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
+}
+
 export class TargetScraper {
   private readonly url: string;
+  /** origin and path of url, which dispatch() takes apart; parsed again only if url changes. */
+  private parsedUrl = '';
+  private origin = '';
+  private path = '';
   private readonly headers: Record<string, string>;
   private readonly auth: HttpAuth;
   private readonly limit: number;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
-  private buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+  /** The buffer holding the last scrape's body, until release() or the next scrape. */
+  private held: Buffer | undefined;
 
   constructor(target: ScrapeTarget, job: JobScrapeOptions, dispatcher: Dispatcher) {
     this.url = target.url;
@@ -63,6 +178,12 @@ export class TargetScraper {
     this.auth = job.http.auth;
   }
 
+  /** Gives the body buffer of the last scrape back to the node's pool (its body is no longer read). */
+  release(): void {
+    if (this.held !== undefined) giveBackBodyBuffer(this.held);
+    this.held = undefined;
+  }
+
   async scrape(): Promise<ScrapeResponse> {
     let authorization: string | undefined;
     try {
@@ -73,60 +194,48 @@ export class TargetScraper {
       throw err;
     }
     const headers = authorization === undefined ? this.headers : { ...this.headers, authorization };
-    // Our own timer, cleared when the scrape ends: a timeout signal that fired after the scrape
-    // would abort a request undici already finished with.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${this.timeoutMs} ms)`)), this.timeoutMs);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(this.url, { method: 'GET', headers, dispatcher: this.dispatcher, signal: abort.signal });
-    } catch (err) {
-      clearTimeout(timer);
-      throw requestError(err, this.timeoutMs);
+    if (this.parsedUrl !== this.url) {
+      const url = new URL(this.url);
+      this.origin = url.origin;
+      this.path = `${url.pathname}${url.search}`;
+      this.parsedUrl = this.url;
     }
+    const buffer = this.held ?? takeBodyBuffer();
+    this.held = undefined;
+    let settle: [(r: BodyResult) => void, (err: unknown) => void] | undefined;
+    const done = new Promise<BodyResult>((resolve, reject) => {
+      settle = [resolve, reject];
+    });
+    const [resolve, reject] = settle!;
+    const handler = new ScrapeHandler(buffer, this.limit, resolve, reject);
+    // Our own timer, cleared when the scrape ends: an abort after the end would hit nothing.
+    const timer = setTimeout(() => handler.abort(new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${this.timeoutMs} ms)`)), this.timeoutMs);
+    let result: BodyResult;
     try {
-      if (res.statusCode !== 200) {
-        throw new ScrapeError('http_status', `server returned HTTP status ${res.statusCode}`);
-      }
-      let length = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (length + chunk.length > this.limit) {
-          throw new ScrapeError('body_size_limit', `body size limit exceeded (limit ${this.limit} bytes)`);
-        }
-        if (length + chunk.length > this.buffer.length) this.grow(length + chunk.length);
-        chunk.copy(this.buffer, length);
-        length += chunk.length;
-      }
-      const contentType = headerValue(res.headers['content-type']);
-      if (headerValue(res.headers['content-encoding'])?.toLowerCase() === 'gzip') {
-        let inflated: Buffer;
-        try {
-          inflated = await gunzipAsync(this.buffer.subarray(0, length), { maxOutputLength: this.limit });
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ERR_BUFFER_TOO_LARGE') throw new ScrapeError('body_size_limit', `body size limit exceeded after decompression (limit ${this.limit} bytes)`);
-          throw new ScrapeError('decompression', `gzip decompression failed: ${(err as Error).message}`);
-        }
-        return { body: inflated, contentType };
-      }
-      return { body: this.buffer.subarray(0, length), contentType };
+      this.dispatcher.dispatch({ origin: this.origin, path: this.path, method: 'GET', headers }, handler);
+      result = await done;
     } catch (err) {
-      // Abandon the rest of the body; destroying the stream also releases the connection.
-      res.body.on('error', () => undefined);
-      res.body.destroy();
-      if (err instanceof ScrapeError) throw err;
+      // A settled handler writes nothing more into its buffer, so the buffer can serve again.
+      giveBackBodyBuffer(handler.buffer);
       throw requestError(err, this.timeoutMs);
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private grow(needed: number): void {
-    let size = this.buffer.length * 2;
-    while (size < needed) size *= 2;
-    const next = Buffer.allocUnsafe(Math.min(size, Math.max(needed, this.limit)));
-    this.buffer.copy(next, 0, 0, this.buffer.length);
-    this.buffer = next;
+    if (result.gzip) {
+      let inflated: Buffer;
+      try {
+        inflated = await gunzipAsync(result.buffer.subarray(0, result.length), { maxOutputLength: this.limit });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ERR_BUFFER_TOO_LARGE') throw new ScrapeError('body_size_limit', `body size limit exceeded after decompression (limit ${this.limit} bytes)`);
+        throw new ScrapeError('decompression', `gzip decompression failed: ${(err as Error).message}`);
+      } finally {
+        giveBackBodyBuffer(result.buffer);
+      }
+      return { body: inflated, contentType: result.contentType };
+    }
+    this.held = result.buffer;
+    return { body: result.buffer.subarray(0, result.length), contentType: result.contentType };
   }
 }
 

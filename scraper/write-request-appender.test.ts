@@ -147,11 +147,10 @@ describe('WriteRequestAppender: metric_relabel_configs', () => {
     ]);
   });
 
-  it('a rule that leaves an invalid metric name fails the scrape', () => {
-    const a = new WriteRequestAppender(TARGET_LABELS, job({ metric_relabel_configs: [{ target_label: '__name__', replacement: '1bad' }] }));
-    const err = thrown(() => scrape(a, body, T1));
-    expect(err).toBeInstanceOf(ScrapeError);
-    expect((err as ScrapeError).reason).toBe('invalid_series');
+  it('a rule that leaves a metric name the legacy scheme refuses drops those series, not the scrape', () => {
+    // (Under utf8, Prometheus 3's default, "1bad" is a valid name: see series-labels.test.ts.)
+    const a = new WriteRequestAppender(TARGET_LABELS, job({ metric_name_validation_scheme: 'legacy', metric_relabel_configs: [{ target_label: '__name__', replacement: '1bad' }] }));
+    expect(scrape(a, body, T1).series).toEqual([]);
   });
 });
 
@@ -450,5 +449,78 @@ describe('positional match on a reused body buffer', () => {
     expect(scrape('aaa{x="1"} 1\nbbb{x="2"} 2\n')).toEqual({ aaa1: 1, bbb2: 2 });
     expect(scrape('ccc{x="3"} 3\nddd{x="4"} 4\n')).toEqual({ ccc3: 3, ddd4: 4 });
     expect(scrape('ccc{x="3"} 5\nddd{x="4"} 6\n')).toEqual({ ccc3: 5, ddd4: 6 });
+  });
+});
+
+describe('WriteRequestAppender: the per-target arena (positional, hashed and dead entries)', () => {
+  // Deterministic pseudo-random numbers (mulberry32), so a failure reproduces.
+  function random(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const seriesText = (k: number): string => `m_${k % 7}{k="${k}"}`;
+  const wireText = (k: number): string => `m_${k % 7}{instance="host-1:9100",job="node",k="${k}"}`;
+
+  it('matches the set model over many scrapes of churning, reordered series', () => {
+    const rnd = random(12);
+    const a = new WriteRequestAppender(TARGET_LABELS, job());
+    let previous = new Set<number>();
+    for (let round = 0; round < 60; round++) {
+      // Some rounds keep the body as it was (the positional path), others churn and shuffle it.
+      const chosen = new Set<number>();
+      if (round % 3 === 2) for (const k of previous) chosen.add(k);
+      else for (let k = 0; k < 400; k++) if (rnd() < (round % 2 === 0 ? 0.8 : 0.3)) chosen.add(k);
+      const order = [...chosen];
+      if (round % 3 !== 2) order.sort(() => rnd() - 0.5);
+      const body = order.map((k) => `${seriesText(k)} ${round}\n`).join('');
+      const { stats, series } = scrape(a, body, T1 + round * 15_000);
+      const stale = staleTexts(series).sort();
+      const written = series.filter((ts) => !isStaleNaN(ts.samples[0]!.value)).map(text).sort();
+      expect(written).toEqual(order.map(wireText).sort());
+      expect(stale).toEqual([...previous].filter((k) => !chosen.has(k)).map(wireText).sort());
+      expect(stats.seriesAdded).toBe(order.filter((k) => !previous.has(k)).length);
+      expect(stats.staleMarkers).toBe(stale.length);
+      expect(a.cachedSeries).toBe(chosen.size);
+      previous = chosen;
+    }
+  });
+
+  it('a series away for many scrapes comes back new, and goes stale once when it leaves again', () => {
+    const a = new WriteRequestAppender(TARGET_LABELS, job());
+    const filler = (n: number): string => Array.from({ length: 50 }, (_, i) => `f{i="${i}",n="${n}"} 1\n`).join('');
+    scrape(a, `back{x="1"} 1\n${filler(0)}`, T1);
+    // Fifty new series every scrape: the arena compacts away the dead ones meanwhile.
+    for (let n = 1; n <= 10; n++) scrape(a, filler(n), T1 + n * 15_000);
+    const again = scrape(a, `back{x="1"} 2\n${filler(10)}`, T1 + 11 * 15_000);
+    expect(again.stats).toMatchObject({ seriesAdded: 1, staleMarkers: 0 });
+    const gone = scrape(a, filler(10), T1 + 12 * 15_000);
+    expect(staleTexts(gone.series)).toEqual(['back{instance="host-1:9100",job="node",x="1"}']);
+    expect(staleTexts(scrape(a, filler(10), T1 + 13 * 15_000).series)).toEqual([]);
+  });
+
+  it('holds thousands of series per target: a second scrape adds none and writes all', () => {
+    const a = new WriteRequestAppender(TARGET_LABELS, job());
+    const body = Array.from({ length: 5000 }, (_, k) => `${seriesText(k)} ${k}\n`).join('');
+    expect(scrape(a, body, T1).stats).toMatchObject({ scraped: 5000, postRelabel: 5000, seriesAdded: 5000 });
+    const reversed = Array.from({ length: 5000 }, (_, k) => `${seriesText(4999 - k)} ${k}\n`).join('');
+    const second = scrape(a, reversed, T2);
+    expect(second.stats).toMatchObject({ scraped: 5000, postRelabel: 5000, seriesAdded: 0, staleMarkers: 0 });
+    expect(byText(second.series).get(wireText(4999))).toEqual([{ value: 0, timestampMs: T2 }]);
+  });
+
+  it('appenders sharing one writer each write only their own scrape into it', () => {
+    const shared = new ProtoWriter(16);
+    const one = new WriteRequestAppender([['job', 'one']], job(), [], shared);
+    const two = new WriteRequestAppender([['job', 'two']], job(), [], shared);
+    expect(scrape(one, 'a 1\nb 1\n', T1).series.map(text)).toEqual(['a{job="one"}', 'b{job="one"}']);
+    expect(scrape(two, 'c 1\n', T1).series.map(text)).toEqual(['c{job="two"}']);
+    expect(one.writer).toBe(two.writer);
+    expect(staleTexts(scrape(one, 'a 2\n', T2).series)).toEqual(['b{job="one"}']);
   });
 });

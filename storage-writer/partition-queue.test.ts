@@ -52,7 +52,10 @@ function deferred(): Deferred {
 type Event =
   | { kind: 'sent'; samples: number }
   | { kind: 'retry'; delayMs: number; message: string }
-  | { kind: 'dropped'; samples: number; reason: DropReason | 'malformed_message'; detail: string };
+  | { kind: 'dropped'; samples: number; reason: DropReason | 'malformed_message'; detail: string }
+  | { kind: 'rejected'; reason: DropReason }
+  | { kind: 'duplicate'; samples: number; messages: number }
+  | { kind: 'repaired'; method: string; requests: number; sentSamples: number; droppedSamples: number };
 
 /** A PartitionQueue with a fake store: records every send, commit and event. */
 class Harness {
@@ -66,8 +69,9 @@ class Harness {
   readonly queue: PartitionQueue;
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
 
-  constructor(queue: Partial<QueueConfig> = {}) {
+  constructor(queue: Partial<QueueConfig> = {}, extra: { settledThrough?: bigint; maxRepairRequests?: number; now?: () => number } = {}) {
     this.queue = new PartitionQueue({
+      ...extra,
       partition: 3,
       queue: {
         maxSamplesPerSend: 10,
@@ -76,6 +80,7 @@ class Harness {
         minBackoffMs: 10,
         maxBackoffMs: 1000,
         maxBufferedSamplesPerPartition: 1000,
+        sampleAgeLimitMs: 0,
         ...queue,
       },
       send: (body, samples) => {
@@ -108,13 +113,25 @@ class Harness {
         buffered: (delta) => {
           this.buffered += delta;
         },
+        rejected: (err) => {
+          this.events.push({ kind: 'rejected', reason: err.reason });
+          this.changed();
+        },
+        duplicate: (samples, messages) => {
+          this.events.push({ kind: 'duplicate', samples, messages });
+          this.changed();
+        },
+        repaired: (_offset, method, requests, sentSamples, droppedSamples) => {
+          this.events.push({ kind: 'repaired', method, requests, sentSamples, droppedSamples });
+          this.changed();
+        },
       },
       logger,
     });
   }
 
-  push(...messages: [offset: number, value: Buffer][]): void {
-    this.queue.push(messages.map(([offset, value]): QueuedMessage => ({ offset: String(offset), value })));
+  push(...messages: [offset: number, value: Buffer, timestampMs?: number][]): void {
+    this.queue.push(messages.map(([offset, value, timestampMs]): QueuedMessage => ({ offset: String(offset), value, ...(timestampMs !== undefined ? { timestampMs } : {}) })));
   }
 
   /** Resolves once check() holds; re-checked after every send, commit and event. */
@@ -298,37 +315,109 @@ describe('PartitionQueue', () => {
     expect(q.events).toEqual([{ kind: 'retry', delayMs: 10, message: 'store answered HTTP 503: ' }]);
   });
 
-  it('a rejected batch is dropped with its reason, committed, and the queue moves on', async () => {
+  it('a rejected message loses only the series the store refuses (bisected), counted by reason; committed, and the queue moves on', async () => {
     h = new Harness({ maxSamplesPerSend: 3 });
+    const q = h;
+    // Prometheus 2.42 answers one bad sample with a bare "out of order sample" and stores nothing.
     h.onSend = async (n) => {
-      if (n === 0) throw new RejectedWriteError(400, 'out of order sample');
+      if (q.sends[n]?.seqs.includes(1)) throw new RejectedWriteError(400, 'out of order sample');
     };
     h.push([10, sampleMessage(0, 3)], [11, sampleMessage(3, 3)]);
-    const q = h;
     await q.until(() => q.commits.length === 2);
-    expect(q.events).toEqual([
-      { kind: 'dropped', samples: 3, reason: 'out_of_order', detail: 'store rejected the batch with HTTP 400: out of order sample' },
-      { kind: 'sent', samples: 3 },
+    expect(q.sends.map((s) => s.seqs)).toEqual([range(0, 3), [0], [1, 2], [1], [2], range(3, 3)]);
+    expect(q.events.filter((e) => e.kind === 'dropped')).toEqual([
+      { kind: 'dropped', samples: 1, reason: 'out_of_order', detail: 'offset 10: store rejected the batch with HTTP 400: out of order sample' },
     ]);
-    expect(q.sends.map((s) => s.seqs)).toEqual([range(0, 3), range(3, 3)]);
+    expect(q.events.find((e) => e.kind === 'repaired')).toEqual({ kind: 'repaired', method: 'bisected', requests: 4, sentSamples: 2, droppedSamples: 1 });
     expect(q.commits).toEqual(['11', '12']);
   });
 
-  it('splits a rejected batch of several messages so only the bad message is dropped', async () => {
+  it('splits a rejected batch of several messages, then repairs the bad message: only the bad series is dropped', async () => {
     h = new Harness({ maxSamplesPerSend: 8 });
     const q = h;
-    // The store refuses any request holding sample 5 (the third message), as Prometheus refuses a
-    // whole request for one out-of-order sample.
+    // The store refuses any request holding sample 5 (in the third message).
     h.onSend = async (n) => {
       if (q.sends[n]?.seqs.includes(5)) throw new RejectedWriteError(400, 'out of order sample');
     };
     h.push([40, sampleMessage(0, 2)], [41, sampleMessage(2, 2)], [42, sampleMessage(4, 2)], [43, sampleMessage(6, 2)]);
     await q.until(() => q.commits.length === 1);
-    expect(q.sends.map((s) => s.seqs)).toEqual([range(0, 8), range(0, 4), range(4, 4), range(4, 2), range(6, 2)]);
+    expect(q.sends.map((s) => s.seqs)).toEqual([range(0, 8), range(0, 4), range(4, 4), range(4, 2), [4], [5], range(6, 2)]);
     expect(q.events.filter((e) => e.kind === 'dropped')).toEqual([
-      { kind: 'dropped', samples: 2, reason: 'out_of_order', detail: 'store rejected the batch with HTTP 400: out of order sample' },
+      { kind: 'dropped', samples: 1, reason: 'out_of_order', detail: 'offset 42: store rejected the batch with HTTP 400: out of order sample' },
     ]);
     expect(q.commits).toEqual(['44']);
+  });
+
+  it('a store answer that names the series drops it at once, without bisecting', async () => {
+    h = new Harness({ maxSamplesPerSend: 4 });
+    const q = h;
+    h.onSend = async (n) => {
+      if (q.sends[n]?.seqs.includes(5)) throw new RejectedWriteError(400, 'out of order sample for series {__name__="ringwatch_test", seq="5"}');
+    };
+    h.push([7, sampleMessage(4, 4)]);
+    await q.until(() => q.commits.length === 1);
+    expect(q.sends.map((s) => s.seqs)).toEqual([range(4, 4), [4, 6, 7]]);
+    expect(q.events.find((e) => e.kind === 'repaired')).toEqual({ kind: 'repaired', method: 'named', requests: 1, sentSamples: 3, droppedSamples: 1 });
+  });
+
+  it('bounds the requests a rejected message may cost: past the bound the rest is dropped whole, counted', async () => {
+    h = new Harness({ maxSamplesPerSend: 64 }, { maxRepairRequests: 10 });
+    const q = h;
+    // Every series refused (e.g. the whole scrape older than the head): bisection alone would cost 127 requests.
+    h.onSend = async () => {
+      throw new RejectedWriteError(400, 'out of bounds');
+    };
+    h.push([3, sampleMessage(0, 64)]);
+    await q.until(() => q.commits.length === 1);
+    expect(q.sends.length).toBe(1 + 10);
+    const dropped = q.events.filter((e) => e.kind === 'dropped');
+    expect(dropped.reduce((n, e) => n + (e.kind === 'dropped' ? e.samples : 0), 0)).toBe(64);
+    expect(dropped.every((e) => e.kind === 'dropped' && e.reason === 'too_old')).toBe(true);
+    expect(q.commits).toEqual(['4']);
+  });
+
+  it('a replay of offsets an earlier queue of the partition settled is skipped and counted as duplicate, not sent', async () => {
+    h = new Harness({ maxSamplesPerSend: 2 }, { settledThrough: 11n });
+    const q = h;
+    h.push([10, sampleMessage(0, 2)], [11, sampleMessage(2, 2)], [12, sampleMessage(4, 2)]);
+    await q.until(() => q.commits.length === 1);
+    expect(q.sends.map((s) => s.seqs)).toEqual([range(4, 2)]);
+    expect(q.events.filter((e) => e.kind === 'duplicate')).toEqual([{ kind: 'duplicate', samples: 4, messages: 2 }]);
+    // Re-delivered again (e.g. a commit lost, then a rejoin): again skipped, again a duplicate.
+    h.push([12, sampleMessage(4, 2)]);
+    await settle();
+    expect(q.sends.length).toBe(1);
+    expect(q.events.filter((e) => e.kind === 'duplicate')).toEqual([
+      { kind: 'duplicate', samples: 4, messages: 2 },
+      { kind: 'duplicate', samples: 2, messages: 1 },
+    ]);
+    expect(q.events.some((e) => e.kind === 'dropped')).toBe(false);
+  });
+
+  it('sample_age_limit: messages older than the limit are dropped as too_old and committed, not sent', async () => {
+    h = new Harness({ maxSamplesPerSend: 2, sampleAgeLimitMs: 60_000 });
+    const q = h;
+    const now = Date.now();
+    h.push([1, sampleMessage(0, 2), now - 61_000], [2, sampleMessage(2, 2), now - 1000]);
+    await q.until(() => q.commits.length === 2);
+    expect(q.sends.map((s) => s.seqs)).toEqual([range(2, 2)]);
+    expect(q.events.filter((e) => e.kind === 'dropped')).toEqual([{ kind: 'dropped', samples: 2, reason: 'too_old', detail: 'older than sample_age_limit (60000 ms)' }]);
+    expect(q.commits).toEqual(['2', '3']);
+  });
+
+  it('sample_age_limit: samples that grow too old while the store is down are dropped instead of retried', async () => {
+    h = new Harness({ maxSamplesPerSend: 2, sampleAgeLimitMs: 10_000, minBackoffMs: 4000, maxBackoffMs: 4000 });
+    const q = h;
+    h.onSend = async () => {
+      throw new RecoverableWriteError('store answered HTTP 503', 503, undefined);
+    };
+    h.push([1, sampleMessage(0, 2), Date.now() - 5000]);
+    await q.until(() => q.sends.length === 1);
+    await vi.advanceTimersByTimeAsync(12_000);
+    await q.until(() => q.commits.length === 1);
+    expect(q.sends.length).toBeLessThanOrEqual(3);
+    expect(q.events.filter((e) => e.kind === 'dropped')).toEqual([{ kind: 'dropped', samples: 2, reason: 'too_old', detail: 'older than sample_age_limit (10000 ms)' }]);
+    expect(q.commits).toEqual(['2']);
   });
 
   it('drops and commits a malformed message without blocking the others', async () => {

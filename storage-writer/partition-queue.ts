@@ -5,6 +5,7 @@
 import type { Logger } from '../core/logger.ts';
 import { RemoteWriteBatch } from '../protocol/remote-write-batch.ts';
 import { readSampleMessage } from '../protocol/sample-message.ts';
+import { DEFAULT_MAX_REPAIR_REQUESTS, repairRejectedMessage } from './message-repair.ts';
 import { RecoverableWriteError, RejectedWriteError, type DropReason } from './remote-write-client.ts';
 import type { QueueConfig } from './writer-config.ts';
 
@@ -12,6 +13,8 @@ export interface QueuedMessage {
   value: Buffer;
   /** Kafka offset, as kafkajs gives it (a decimal string). */
   offset: string;
+  /** The Kafka message timestamp (ms), for sample_age_limit: a scrape is produced after it is taken. */
+  timestampMs?: number;
 }
 
 export interface PartitionQueueEvents {
@@ -19,6 +22,15 @@ export interface PartitionQueueEvents {
   sent(samples: number, bytes: number, seconds: number): void;
   retry(err: RecoverableWriteError, delayMs: number): void;
   dropped(samples: number, reason: DropReason | 'malformed_message', detail: string): void;
+  /** The store definitively rejected one request (a batch, a message or part of one). */
+  rejected(err: RejectedWriteError): void;
+  /**
+   * Kafka delivered again messages this writer had already taken in (and sent, or still holds):
+   * not sent again, counted as duplicates, never as drops.
+   */
+  duplicate(samples: number, messages: number): void;
+  /** A rejected message was repaired: its bad series dropped, the rest sent with `requests` requests. */
+  repaired(offset: string, method: string, requests: number, sentSamples: number, droppedSamples: number): void;
   /** Buffered sample count changed by delta. */
   buffered(delta: number): void;
 }
@@ -30,6 +42,15 @@ export interface PartitionQueueOptions {
   send: (body: Buffer, samples: number) => Promise<void>;
   /** Commits: everything before nextOffset is done. */
   commit: (nextOffset: string) => Promise<void>;
+  /**
+   * Everything before nextOffset is settled (stored, or dropped and counted), also when the queue
+   * closed while the request was in flight: a later queue of this partition must not send it again.
+   */
+  settled?: (nextOffset: string) => void;
+  /** Offsets up to this one were settled by an earlier queue of this partition: replays are skipped. */
+  settledThrough?: bigint;
+  /** Bound on the store requests one rejected message may cost (message-repair.ts). */
+  maxRepairRequests?: number;
   /** The queue is over its bound (true) or back under half of it (false). */
   backpressure: (paused: boolean) => void;
   events: PartitionQueueEvents;
@@ -40,8 +61,11 @@ export interface PartitionQueueOptions {
 interface Entry {
   value: Buffer;
   offset: string;
+  /** -1 for a malformed message. */
   samples: number;
   arrivedMs: number;
+  /** Kafka timestamp, or undefined when unknown. */
+  timestampMs: number | undefined;
 }
 
 export class PartitionQueue {
@@ -67,6 +91,7 @@ export class PartitionQueue {
     this.partition = opts.partition;
     this.opts = opts;
     this.now = opts.now ?? Date.now;
+    this.lastOffset = opts.settledThrough;
     this.done = this.run();
   }
 
@@ -74,24 +99,34 @@ export class PartitionQueue {
     if (this.closed) return;
     const t = this.now();
     let added = 0;
+    let duplicateSamples = 0;
+    let duplicateMessages = 0;
     for (const m of messages) {
-      // After a rebalance that left this partition here, Kafka delivers again from the committed
-      // offset: what this queue already holds (or sent) is skipped, not sent twice.
       const offset = BigInt(m.offset);
-      if (this.lastOffset !== undefined && offset <= this.lastOffset) continue;
-      this.lastOffset = offset;
       let samples: number;
       try {
         samples = readSampleMessage(m.value).sampleCount;
       } catch (err) {
-        // A message no writer can read must not block the partition: drop it, counted and logged.
-        this.opts.events.dropped(0, 'malformed_message', `offset ${m.offset}: ${(err as Error).message}`);
-        this.entries.push({ value: m.value, offset: m.offset, samples: -1, arrivedMs: t });
+        samples = -1;
+        if (this.lastOffset === undefined || offset > this.lastOffset) {
+          // A message no writer can read must not block the partition: drop it, counted and logged.
+          this.opts.events.dropped(0, 'malformed_message', `offset ${m.offset}: ${(err as Error).message}`);
+        }
+      }
+      // After a rejoin or a consumer restart, Kafka delivers again from the committed offset, which
+      // may lag what this writer settled (a commit lost in a broker outage): what this queue, or an
+      // earlier queue of the partition, already took in is skipped, and counted as a duplicate.
+      if (this.lastOffset !== undefined && offset <= this.lastOffset) {
+        duplicateMessages++;
+        duplicateSamples += Math.max(0, samples);
         continue;
       }
-      this.entries.push({ value: m.value, offset: m.offset, samples, arrivedMs: t });
-      added += samples;
+      this.lastOffset = offset;
+      const timestampMs = m.timestampMs !== undefined && Number.isFinite(m.timestampMs) ? m.timestampMs : undefined;
+      this.entries.push({ value: m.value, offset: m.offset, samples, arrivedMs: t, timestampMs });
+      if (samples > 0) added += samples;
     }
+    if (duplicateMessages > 0) this.opts.events.duplicate(duplicateSamples, duplicateMessages);
     this.samples += added;
     this.opts.events.buffered(added);
     if (!this.paused && this.samples > this.opts.queue.maxBufferedSamplesPerPartition) {
@@ -189,6 +224,8 @@ export class PartitionQueue {
       batch.reset();
       let end = this.head;
       let malformed = 0;
+      const taken: Entry[] = [];
+      let takenSamples = 0;
       while (end < this.entries.length) {
         const e = this.entries[end] as Entry;
         if (e.samples < 0) {
@@ -198,24 +235,27 @@ export class PartitionQueue {
         }
         if (batch.messages > 0 && (batch.samples + e.samples > this.opts.queue.maxSamplesPerSend || batch.compressedBytes + e.value.length > this.opts.queue.maxRequestBytes)) break;
         batch.add(e.value);
+        taken.push(e);
+        takenSamples += e.samples;
         end++;
       }
       const last = this.entries[end - 1] as Entry;
-      if (batch.messages > 0) {
-        const values: Uint8Array[] = [];
-        for (let i = this.head; i < end; i++) if ((this.entries[i] as Entry).samples >= 0) values.push((this.entries[i] as Entry).value);
-        const ok = await this.sendWithRetry(batch, values);
+      const next = (BigInt(last.offset) + 1n).toString();
+      if (taken.length > 0) {
+        const ok = await this.sendEntries(taken, batch);
+        // Stored (or dropped) while the queue closed: no commit here, but a later queue of this
+        // partition must not send it again.
+        if (ok) this.opts.settled?.(next);
         // Closed while retrying (!ok) or while the request was in flight: close() already settled
         // the accounting and nothing more is committed; the next owner resends from the committed offset.
         if (!ok || this.closed) break;
-      }
-      const taken = batch.samples;
+      } else this.opts.settled?.(next);
       this.head = end;
-      this.samples -= taken;
-      this.opts.events.buffered(-taken);
-      if (malformed > 0 || batch.messages > 0) {
+      this.samples -= takenSamples;
+      this.opts.events.buffered(-takenSamples);
+      if (malformed > 0 || taken.length > 0) {
         try {
-          await this.opts.commit((BigInt(last.offset) + 1n).toString());
+          await this.opts.commit(next);
         } catch (err) {
           this.opts.logger.warn({ partition: this.partition, err: (err as Error).message }, 'offset commit failed (partition reassigned?)');
         }
@@ -232,29 +272,101 @@ export class PartitionQueue {
     for (const w of this.emptyWaiters.splice(0)) w();
   }
 
+  private tooOld(e: Entry): boolean {
+    const limit = this.opts.queue.sampleAgeLimitMs;
+    return limit > 0 && e.timestampMs !== undefined && this.now() - e.timestampMs > limit;
+  }
+
+  /** Drops (counted as too_old) the messages past sample_age_limit, as Prometheus does before a send. */
+  private withoutTooOld(list: readonly Entry[]): Entry[] {
+    if (this.opts.queue.sampleAgeLimitMs <= 0) return list.slice();
+    const keep: Entry[] = [];
+    let old = 0;
+    for (const e of list) {
+      if (this.tooOld(e)) old += e.samples;
+      else keep.push(e);
+    }
+    if (old > 0) this.opts.events.dropped(old, 'too_old', `older than sample_age_limit (${this.opts.queue.sampleAgeLimitMs} ms)`);
+    return keep;
+  }
+
   /**
-   * True once the batch is stored or definitively rejected; false if the queue closed meanwhile.
-   * A rejected batch of several messages is split in halves and each half sent again, so that one
-   * bad message (or messages already stored before a crash, which the store now refuses as out of
-   * order) costs only itself: receivers such as Prometheus reject a whole request for one sample.
+   * True once the messages are stored or definitively rejected; false if the queue closed
+   * meanwhile. A rejected batch of several messages is split in halves and each half sent again,
+   * so that one bad message costs only itself (receivers such as Prometheus reject a whole
+   * request for one sample); a rejected single message is repaired (message-repair.ts): only the
+   * series the store refuses are dropped.
    */
-  private async sendWithRetry(batch: RemoteWriteBatch, values: readonly Uint8Array[]): Promise<boolean> {
-    const body = batch.finish();
+  private async sendEntries(list: readonly Entry[], built?: RemoteWriteBatch): Promise<boolean> {
+    let current = this.withoutTooOld(list);
+    // The batch already built from exactly these messages is reused (the common case).
+    let reuse = built !== undefined && current.length === list.length;
+    for (;;) {
+      if (current.length === 0) return true;
+      let batch: RemoteWriteBatch;
+      if (reuse && built !== undefined) batch = built;
+      else {
+        batch = new RemoteWriteBatch();
+        for (const e of current) batch.add(e.value);
+      }
+      reuse = false;
+      const r = await this.attempt(batch.finish(), batch.samples, () => current.some((e) => this.tooOld(e)));
+      if (r === 'sent') return true;
+      if (r === 'closed') return false;
+      if (r === 'aged') {
+        current = this.withoutTooOld(current);
+        continue;
+      }
+      if (current.length > 1) {
+        const mid = current.length >> 1;
+        for (const part of [current.slice(0, mid), current.slice(mid)]) {
+          if (!(await this.sendEntries(part))) return false;
+        }
+        return true;
+      }
+      return this.repair(current[0] as Entry, r);
+    }
+  }
+
+  private async repair(e: Entry, rejection: RejectedWriteError): Promise<boolean> {
+    const outcome = await repairRejectedMessage(
+      e.value,
+      rejection,
+      async (body, samples) => {
+        const r = await this.attempt(body, samples);
+        return r === 'aged' ? 'closed' : r;
+      },
+      this.opts.maxRepairRequests ?? DEFAULT_MAX_REPAIR_REQUESTS,
+    );
+    let dropped = 0;
+    for (const [reason, n] of outcome.dropped) {
+      dropped += n;
+      this.opts.events.dropped(n, reason, `offset ${e.offset}: ${rejection.message}`);
+    }
+    this.opts.events.repaired(e.offset, outcome.method, outcome.requests, outcome.sentSamples, dropped);
+    return !outcome.closed;
+  }
+
+  /**
+   * Posts one body, retrying recoverable failures with backoff: 'sent', the store's definitive
+   * rejection, 'closed' (closed, or past the drain deadline: the next owner sends it), or 'aged'
+   * when `aged` says, after a failed try, that part of the body went past sample_age_limit.
+   */
+  private async attempt(body: Buffer, samples: number, aged?: () => boolean): Promise<'sent' | 'closed' | 'aged' | RejectedWriteError> {
     let backoff = this.opts.queue.minBackoffMs;
     while (!this.closed) {
       const started = process.hrtime.bigint();
       try {
-        await this.opts.send(body, batch.samples);
-        this.opts.events.sent(batch.samples, body.length, Number(process.hrtime.bigint() - started) / 1e9);
-        return true;
+        await this.opts.send(body, samples);
+        this.opts.events.sent(samples, body.length, Number(process.hrtime.bigint() - started) / 1e9);
+        return 'sent';
       } catch (err) {
         if (err instanceof RejectedWriteError) {
-          if (values.length > 1) return this.sendHalves(values);
-          this.opts.events.dropped(batch.samples, err.reason, err.message);
-          return true;
+          this.opts.events.rejected(err);
+          return err;
         }
         // Past the drain deadline a failed request is not retried: the next owner sends it.
-        if (this.finishing) return false;
+        if (this.finishing) return 'closed';
         const recoverable = err instanceof RecoverableWriteError ? err : new RecoverableWriteError((err as Error).message, undefined, undefined);
         // Full jitter keeps many partitions from retrying in lockstep against a recovering store.
         // A Retry-After of 0 (or a past date) falls back to the backoff, as in Prometheus: no hot loop.
@@ -262,20 +374,11 @@ export class PartitionQueue {
         const delay = retryAfter > 0 ? retryAfter : Math.round(backoff / 2 + Math.random() * (backoff / 2));
         this.opts.events.retry(recoverable, delay);
         await this.sleep(delay, true);
-        if (this.finishing) return false;
+        if (this.finishing) return 'closed';
         backoff = Math.min(this.opts.queue.maxBackoffMs, backoff * 2);
+        if (aged?.() === true) return 'aged';
       }
     }
-    return false;
-  }
-
-  private async sendHalves(values: readonly Uint8Array[]): Promise<boolean> {
-    const mid = values.length >> 1;
-    for (const part of [values.slice(0, mid), values.slice(mid)]) {
-      const batch = new RemoteWriteBatch();
-      for (const v of part) batch.add(v);
-      if (!(await this.sendWithRetry(batch, part))) return false;
-    }
-    return true;
+    return 'closed';
   }
 }

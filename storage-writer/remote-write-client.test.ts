@@ -169,6 +169,7 @@ describe('RemoteWriteClient.store against a local HTTP server', () => {
         minBackoffMs: 10,
         maxBackoffMs: 100,
         maxBufferedSamplesPerPartition: 1000,
+        sampleAgeLimitMs: 0,
       },
       ...overrides,
     });

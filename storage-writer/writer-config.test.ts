@@ -33,9 +33,15 @@ describe('readWriterConfig defaults', () => {
           minBackoffMs: 30,
           maxBackoffMs: 5000,
           maxBufferedSamplesPerPartition: 200_000,
+          sampleAgeLimitMs: 0,
         },
       },
     ]);
+  });
+
+  it('sample_age_limit: off by default, a duration when set', () => {
+    expect(readWriterConfig(MINIMAL).stores[0]?.queue.sampleAgeLimitMs).toBe(0);
+    expect(readWriterConfig(withStore({ queue_config: { sample_age_limit: '5m' } })).stores[0]?.queue.sampleAgeLimitMs).toBe(300_000);
   });
 
   it('the default store name of an IPv6 URL is still a valid name', () => {
@@ -93,6 +99,7 @@ remote_write:
         minBackoffMs: 50,
         maxBackoffMs: 10_000,
         maxBufferedSamplesPerPartition: 50_000,
+        sampleAgeLimitMs: 0,
       },
     });
     expect(c.stores[1]).toMatchObject({ name: 'vm:8428', http: { auth: { authorization: { type: 'Bearer', credentials: 't0k3n' } } } });
@@ -114,6 +121,8 @@ describe('readWriterConfig errors name the field', () => {
     ['bad remote_timeout', withStore({ remote_timeout: '30' }), 'remote_write[0].remote_timeout', /not a valid duration/],
     ['unknown queue key', withStore({ queue_config: { capacity: 10 } }), 'remote_write[0].queue_config.capacity', /unknown field/],
     ['max_samples_per_send 0', withStore({ queue_config: { max_samples_per_send: 0 } }), 'remote_write[0].queue_config.max_samples_per_send', /must be at least 1/],
+    ['bad sample_age_limit', withStore({ queue_config: { sample_age_limit: 'an hour' } }), 'remote_write[0].queue_config.sample_age_limit', /not a valid duration/],
+    ['sample_age_limit not a duration', withStore({ queue_config: { sample_age_limit: { h: 1 } } }), 'remote_write[0].queue_config.sample_age_limit', /expected a duration/],
     ['max_backoff below min_backoff', withStore({ queue_config: { min_backoff: '1s', max_backoff: '100ms' } }), 'remote_write[0].queue_config.max_backoff', /must not be less than min_backoff/],
     [
       'buffer smaller than a request',

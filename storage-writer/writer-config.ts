@@ -16,6 +16,7 @@ import {
   readStringMap,
 } from '../core/config-schema.ts';
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
+import { readWebConfigField } from '../core/web-config.ts';
 import { HTTP_CLIENT_CONFIG_KEYS, readHttpClientConfig, type HttpClientConfig } from '../core/http-client-config.ts';
 
 export interface QueueConfig {
@@ -29,6 +30,11 @@ export interface QueueConfig {
   maxBackoffMs: number;
   /** Per partition: the partition is paused while more than this many samples wait. */
   maxBufferedSamplesPerPartition: number;
+  /**
+   * As Prometheus' queue_config.sample_age_limit: samples older than this are dropped (counted,
+   * reason too_old) instead of sent, also while a request is being retried. 0 = off (the default).
+   */
+  sampleAgeLimitMs: number;
 }
 
 export interface StoreConfig {
@@ -45,6 +51,8 @@ export interface StoreConfig {
 export interface WriterConfig {
   nodeId: string;
   listenAddress: string;
+  /** node.web_config_file: TLS and basic auth on this node's server (Prometheus' web config format). */
+  webConfigFile?: string;
   kafka: KafkaConfig;
   groupId: string;
   stores: StoreConfig[];
@@ -54,7 +62,7 @@ const RESERVED_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remo
 
 export function readWriterConfig(raw: unknown): WriterConfig {
   const root = readObject(raw, '', ['node', 'kafka', 'consumer', 'remote_write']);
-  const node = readObject(root.node, 'node', ['id', 'listen_address']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'web_config_file']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9480'), 'node.listen_address');
   const consumer = readObject(root.consumer, 'consumer', ['group_id']);
   const stores = readList(root, 'remote_write', '', readStoreConfig);
@@ -67,6 +75,7 @@ export function readWriterConfig(raw: unknown): WriterConfig {
   return {
     nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),
     listenAddress,
+    ...readWebConfigField(node, 'node'),
     kafka: readKafkaConfig(root.kafka, 'kafka', 'ringwatch-storage-writer'),
     groupId: readString(consumer, 'group_id', 'consumer', 'ringwatch-storage-writer'),
     stores,
@@ -95,7 +104,7 @@ function readStoreConfig(raw: unknown, path: string): StoreConfig {
 }
 
 function readQueueConfig(raw: unknown, path: string): QueueConfig {
-  const obj = readObject(raw, path, ['max_samples_per_send', 'batch_send_deadline', 'max_request_bytes', 'min_backoff', 'max_backoff', 'max_buffered_samples_per_partition']);
+  const obj = readObject(raw, path, ['max_samples_per_send', 'batch_send_deadline', 'max_request_bytes', 'min_backoff', 'max_backoff', 'max_buffered_samples_per_partition', 'sample_age_limit']);
   const q: QueueConfig = {
     maxSamplesPerSend: readNumber(obj, 'max_samples_per_send', path, { fallback: 10_000, min: 1 }),
     batchSendDeadlineMs: readDuration(obj, 'batch_send_deadline', path, 5000),
@@ -103,7 +112,9 @@ function readQueueConfig(raw: unknown, path: string): QueueConfig {
     minBackoffMs: readDuration(obj, 'min_backoff', path, 30),
     maxBackoffMs: readDuration(obj, 'max_backoff', path, 5000),
     maxBufferedSamplesPerPartition: readNumber(obj, 'max_buffered_samples_per_partition', path, { fallback: 200_000, min: 1 }),
+    sampleAgeLimitMs: readDuration(obj, 'sample_age_limit', path, 0),
   };
+  if (!Number.isFinite(q.sampleAgeLimitMs) || q.sampleAgeLimitMs < 0) throw new ConfigError(join(path, 'sample_age_limit'), 'must be a duration of 0 (off) or more');
   if (q.maxBackoffMs < q.minBackoffMs) throw new ConfigError(join(path, 'max_backoff'), 'must not be less than min_backoff');
   if (q.maxBufferedSamplesPerPartition < q.maxSamplesPerSend) {
     throw new ConfigError(join(path, 'max_buffered_samples_per_partition'), 'must be at least max_samples_per_send');

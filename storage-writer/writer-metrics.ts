@@ -37,7 +37,27 @@ export class WriterMetrics {
     labelNames: ['store'],
     registers: [this.registry],
   });
-  readonly commits = new Counter({ name: 'ringwatch_writer_offset_commits_total', help: 'Offset commits by outcome.', labelNames: ['store', 'outcome'], registers: [this.registry] });
+  readonly commits = new Counter({
+    name: 'ringwatch_writer_offset_commits_total',
+    help: 'Offset commits by outcome: ok (Kafka confirmed it), unconfirmed (kafkajs returned without committing, e.g. while its consumer restarts: retried later), error.',
+    labelNames: ['store', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly samplesDuplicate = new Counter({
+    name: 'ringwatch_writer_samples_duplicate_total',
+    help: 'Samples Kafka delivered again that this writer had already taken in (a commit lost in a broker outage, a rejoin): not sent again, and not counted as dropped.',
+    labelNames: ['store', 'reason'],
+    registers: [this.registry],
+  });
+  readonly repairRequests = new Counter({
+    name: 'ringwatch_writer_repair_requests_total',
+    help: 'Requests spent finding and dropping the series a store refused in a rejected message.',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
+  readonly consumerUp = new Gauge({ name: 'ringwatch_writer_consumer_up', help: '1 while the Kafka consumer is running and in its group, 0 while it rejoins, restarts or is dead.', labelNames: ['store'], registers: [this.registry] });
+  readonly consumerCrashes = new Counter({ name: 'ringwatch_writer_consumer_crashes_total', help: 'Kafka consumer crashes, by whether kafkajs restarts it itself.', labelNames: ['store', 'restart'], registers: [this.registry] });
+  readonly consumerRestarts = new Counter({ name: 'ringwatch_writer_consumer_restarts_total', help: 'Consumers restarted by the writer after kafkajs gave up on them.', labelNames: ['store'], registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

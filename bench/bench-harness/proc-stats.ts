@@ -133,10 +133,19 @@ export function treeCpuSeconds(pid: number): number {
 
 /** Peak resident set (VmHWM) of pid and its live descendants, summed; 0 when gone. */
 export function treePeakRssBytes(pid: number): number {
+  return treeStatusBytes(pid, 'VmHWM');
+}
+
+/** Resident set now (VmRSS) of pid and its live descendants, summed; 0 when gone. */
+export function treeRssBytes(pid: number): number {
+  return treeStatusBytes(pid, 'VmRSS');
+}
+
+function treeStatusBytes(pid: number, field: string): number {
   let total = 0;
   for (const p of descendantPids(pid, allStats())) {
     try {
-      total += parseProcStatusBytes(readFileSync(`/proc/${p}/status`, 'utf8'), 'VmHWM') ?? 0;
+      total += parseProcStatusBytes(readFileSync(`/proc/${p}/status`, 'utf8'), field) ?? 0;
     } catch {
       // gone
     }

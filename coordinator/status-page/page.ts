@@ -59,7 +59,7 @@ const HTML_SHELL = (style: string, script: string): string => `<!doctype html>
 <main>
 <h2>Members</h2>
 <table id="members-table">
-<thead><tr><th>Member</th><th>State</th><th>Address</th><th class="num">Targets</th><th>Share</th><th class="num">Up / down / unknown</th><th>Started</th></tr></thead>
+<thead><tr><th>Member</th><th>State</th><th>Address</th><th class="num">Targets</th><th class="num">Samples</th><th>Share</th><th class="num">Up / down / unknown</th><th>Started</th></tr></thead>
 <tbody id="members"></tbody>
 </table>
 <h2>Targets <span id="shown" class="muted"></span></h2>
@@ -70,7 +70,7 @@ const HTML_SHELL = (style: string, script: string): string => `<!doctype html>
 <a id="clear-filters" href="?">clear filters</a>
 </div>
 <table id="targets-table">
-<thead><tr><th>Endpoint / labels</th><th>Job</th><th>Owner</th><th>Health</th><th>Last scrape</th><th class="num">Duration</th><th>Last error</th></tr></thead>
+<thead><tr><th>Endpoint / labels</th><th>Job</th><th>Owner</th><th>Health</th><th>Last scrape</th><th class="num">Duration</th><th class="num">Samples</th><th>Last error</th></tr></thead>
 <tbody id="targets"></tbody>
 </table>
 </main>

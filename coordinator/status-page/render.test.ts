@@ -32,8 +32,8 @@ function target(over: Partial<ApiTarget>): ApiTarget {
   };
 }
 
-function member(id: string, targets: number, state = 'active'): ApiMember {
-  return { id, address: `127.0.0.1:${id.length}`, state, startedAt: '2026-12-01T11:00:00Z', activeFrom: '2026-12-01T11:00:01Z', activeUntil: null, targets };
+function member(id: string, targets: number, state = 'active', samples = 0): ApiMember {
+  return { id, address: `127.0.0.1:${id.length}`, state, startedAt: '2026-12-01T11:00:00Z', activeFrom: '2026-12-01T11:00:01Z', activeUntil: null, targets, samples };
 }
 
 const targets: ApiTarget[] = [
@@ -138,6 +138,13 @@ describe('rendering', () => {
     expect(html).toContain('75.0%');
     expect(html).toContain('<span class="up">0</span> / <span class="down">1</span> / <span class="unknown">1</span>');
     expect(html).not.toContain('<s3>');
+  });
+  it("shows each member's samples beside its targets, and each target's samples (a dash when not reported)", () => {
+    const html = renderMembers([member('s1', 2, 'active', 1234)], targets, NOW);
+    expect(html).toMatch(/<td class="num">2<\/td><td class="num samples">1234<\/td>/);
+    const rows = renderTargets([target({ lastScrapeSamples: 57 }), target({ scrapeUrl: 'http://h/old' })], NOW);
+    expect(rows).toContain('<td class="num samples">57</td>');
+    expect(rows).toContain('<td class="num samples"><span class="muted">–</span></td>');
   });
   it('a member state it does not know gets the unknown style, its text escaped', () => {
     expect(renderMembers([member('s1', 0, '<i>odd</i>')], [], NOW)).toContain('<span class="badge state-unknown">&lt;i&gt;odd&lt;/i&gt;</span>');

@@ -15,6 +15,8 @@ export interface ApiTarget {
   lastScrape: string;
   /** Seconds. */
   lastScrapeDuration: number;
+  /** The last scrape's samples (after metric relabelling); absent when its scraper does not report it. */
+  lastScrapeSamples?: number;
   scrapeInterval?: string;
 }
 
@@ -27,6 +29,8 @@ export interface ApiMember {
   activeFrom: string;
   activeUntil: string | null;
   targets: number;
+  /** The last scrape's samples of its targets, summed by the coordinator. */
+  samples: number;
 }
 
 export interface ApiLeader {
@@ -150,9 +154,9 @@ function healthBadge(health: string): string {
   return `<span class="badge health-${h}">${h}</span>`;
 }
 
-/** Member rows: state, address, targets owned (from the ring), share, and health of those targets. */
+/** Member rows: state, address, targets owned (from the ring), their samples, share, and health of those targets. */
 export function renderMembers(members: readonly ApiMember[], targets: readonly ApiTarget[], nowMs: number): string {
-  if (members.length === 0) return '<tr><td colspan="7" class="empty">No scraper members registered.</td></tr>';
+  if (members.length === 0) return '<tr><td colspan="8" class="empty">No scraper members registered.</td></tr>';
   const total = members.reduce((n, m) => n + m.targets, 0);
   return members
     .map((m) => {
@@ -166,6 +170,7 @@ export function renderMembers(members: readonly ApiMember[], targets: readonly A
         `<td><span class="badge state-${state}">${escapeHtml(m.state)}</span></td>` +
         `<td class="mono">${escapeHtml(m.address)}</td>` +
         `<td class="num">${escapeHtml(m.targets)}</td>` +
+        `<td class="num samples">${escapeHtml(m.samples ?? 0)}</td>` +
         `<td><div class="bar"><div style="width:${share.toFixed(1)}%"></div></div> <span class="num">${share.toFixed(1)}%</span></td>` +
         `<td class="num"><span class="up">${c.up}</span> / <span class="down">${c.down}</span> / <span class="unknown">${c.unknown}</span></td>` +
         `<td title="${escapeHtml(m.startedAt)}">${escapeHtml(relativeTime(m.startedAt, nowMs))}</td>` +
@@ -184,7 +189,7 @@ function renderLabels(labels: Record<string, string>): string {
 
 /** Target rows, in the order given (the API sorts by job and instance). */
 export function renderTargets(targets: readonly ApiTarget[], nowMs: number): string {
-  if (targets.length === 0) return '<tr><td colspan="7" class="empty">No targets match.</td></tr>';
+  if (targets.length === 0) return '<tr><td colspan="8" class="empty">No targets match.</td></tr>';
   return targets
     .map((t) => {
       const h = normalizeHealth(t.health);
@@ -196,6 +201,7 @@ export function renderTargets(targets: readonly ApiTarget[], nowMs: number): str
         `<td class="health">${healthBadge(t.health)}</td>` +
         `<td class="last-scrape" title="${escapeHtml(t.lastScrape)}">${escapeHtml(relativeTime(t.lastScrape, nowMs))}</td>` +
         `<td class="num duration">${escapeHtml(formatScrapeDuration(t.lastScrapeDuration))}</td>` +
+        `<td class="num samples">${t.lastScrapeSamples === undefined ? '<span class="muted">–</span>' : escapeHtml(t.lastScrapeSamples)}</td>` +
         `<td class="error">${escapeHtml(t.lastError)}</td>` +
         `</tr>`
       );

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the local stack and the integration tests need, once: Debian's etcd, Prometheus and
-# Alertmanager, Apache Kafka's jars from Maven Central (cached under .cache/), and the npm packages
+# Installs what the local stack and the integration tests need, once: Debian's etcd, Prometheus,
+# Alertmanager, Redis and memcached, Apache Kafka's jars from Maven Central (cached under .cache/), and the npm packages
 # (which bring Node 24). Every step is skipped when its result is already there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +17,9 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 # The fleet status page is tested in a real browser: Debian's chromium, driven by playwright-core.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# A shared results cache for several query replicas (query/README.md): Debian's Redis, memcached.
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v memcached >/dev/null 2>&1 || need_apt+=(memcached)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -24,13 +27,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null; $sudo_cmd chmod +x "$policy"; trap '$sudo_cmd rm -f "$policy"' EXIT; fi
   # Processes of these names that run already are the user's own: remember them, never touch them.
-  services=(etcd prometheus prometheus-alertmanager prometheus-node-exporter)
+  services=(etcd prometheus prometheus-alertmanager prometheus-node-exporter redis-server memcached)
   before=" $(pgrep -x -d ' ' "$(IFS='|'; echo "${services[*]}")" 2>/dev/null || true) "
   $sudo_cmd apt-get update -qq >/dev/null 2>&1 || $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-  # Where a service manager ignored the guard, stop only what this install started, by pid.
+  # Where a service manager ignored the guard, stop only what this install started, by pid. The
+  # packages' daemons run as their own users (etcd, prometheus, redis, memcache); a process of
+  # ours, started meanwhile by a stack or a test run (as this user), is not the install's.
+  me="$(id -un)"
   for pid in $(pgrep -x "$(IFS='|'; echo "${services[*]}")" 2>/dev/null || true); do
-    case "$before" in *" $pid "*) ;; *) log "stopping pid $pid started by the package install"; $sudo_cmd kill "$pid" 2>/dev/null || true ;; esac
+    case "$before" in *" $pid "*) continue ;; esac
+    [ "$(ps -o user= -p "$pid" 2>/dev/null | tr -d ' ')" = "$me" ] && continue
+    log "stopping pid $pid started by the package install"; $sudo_cmd kill "$pid" 2>/dev/null || true
   done
 fi
 

@@ -41,7 +41,7 @@ export class RingwatchNode extends RestartableProcess {
       args: [join(repoRoot(), 'bin', 'ringwatch.ts'), opts.kind, '--config', configFile],
       logFile: join(opts.logDir, `${opts.name}.log`),
       cwd: repoRoot(),
-      env: { NODE_NO_WARNINGS: '1', ...opts.env },
+      env: { ...opts.env },
       probe: httpProbe(`${url}${opts.waitForHealthOnly === true ? '/healthz' : '/readyz'}`),
       readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
       stopGraceMs: 15_000,

@@ -1,6 +1,8 @@
 // `npm start`: the whole system on this machine with demo targets. Starts etcd, Kafka (KRaft) and
-// Prometheus (remote-write receiver) unless RINGWATCH_STACK_* points at ones you already run, then
-// the Ringwatch nodes and a demo service; prints where everything listens; Ctrl-C stops it all.
+// Prometheus (remote-write receiver) unless RINGWATCH_STACK_* points at ones you already run, Redis
+// or memcached when the query node's config keeps its results cache there, then the Ringwatch nodes
+// and a demo service (RINGWATCH_STACK_QUERY_REPLICAS=2 adds a second query node sharing it); prints
+// where everything listens; Ctrl-C stops it all.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -11,6 +13,8 @@ import { startKafka } from './services/kafka.ts';
 import { startLocalSinks, type LocalSinks } from './services/local-sinks.ts';
 import { killAllManagedProcesses } from './services/managed-process.ts';
 import { startPrometheus } from './services/prometheus.ts';
+import { startMemcached } from './services/memcached.ts';
+import { startRedis } from './services/redis.ts';
 import type { RunningService } from './services/service-options.ts';
 import { readFileSync } from 'node:fs';
 
@@ -29,6 +33,9 @@ export const STACK_PORTS = {
   alerting1: 29130,
   notifier1: 29140,
   query1: 29150,
+  query2: 29151,
+  redis: 29379,
+  memcached: 29211,
   mailSink: 29025,
   webhookSink: 29026,
 } as const;
@@ -93,7 +100,30 @@ async function main(): Promise<void> {
       }),
     );
   }
+  // The query nodes' shared results cache, only when their config asks for one (query/README.md).
+  const cacheBackend = (parseYaml(readFileSync(join(stackConfigDir, 'query-1.yaml'), 'utf8')) as { cache?: { backend?: unknown } }).cache?.backend;
+  let cacheAddress = (cacheBackend === 'redis' ? env.RINGWATCH_STACK_REDIS_ADDRESS : cacheBackend === 'memcached' ? env.RINGWATCH_STACK_MEMCACHED_ADDRESS : undefined) ?? '';
+  if (cacheBackend === 'redis' && env.RINGWATCH_STACK_REDIS_ADDRESS === undefined) {
+    starting.push(
+      startRedis({ dataDir: join(dataDir, 'redis'), logDir, port: STACK_PORTS.redis }).then((redis) => {
+        services.push({ name: 'redis', service: redis });
+        cacheAddress = redis.address;
+        say(`redis ready at ${redis.address} (${redis.startupMs} ms)`);
+      }),
+    );
+  }
+  if (cacheBackend === 'memcached' && env.RINGWATCH_STACK_MEMCACHED_ADDRESS === undefined) {
+    starting.push(
+      startMemcached({ dataDir: join(dataDir, 'memcached'), logDir, port: STACK_PORTS.memcached }).then((memcached) => {
+        services.push({ name: 'memcached', service: memcached });
+        cacheAddress = memcached.address;
+        say(`memcached ready at ${memcached.address} (${memcached.startupMs} ms)`);
+      }),
+    );
+  }
   await Promise.all(starting);
+  const cacheEnv: Record<string, string> =
+    cacheBackend === 'redis' ? { RINGWATCH_CACHE__REDIS__ADDRESS: cacheAddress } : cacheBackend === 'memcached' ? { RINGWATCH_CACHE__MEMCACHED__ADDRESSES: cacheAddress } : {};
   sinks = await startLocalSinks({ dir: dataDir, smtpPort: STACK_PORTS.mailSink, httpPort: STACK_PORTS.webhookSink, say });
   say(`mail sink (SMTP 127.0.0.1:${STACK_PORTS.mailSink}) and webhook sink (http://127.0.0.1:${STACK_PORTS.webhookSink}) write to ${dataDir}`);
 
@@ -114,7 +144,9 @@ async function main(): Promise<void> {
         RINGWATCH_QUERY__URL: queryUrl,
         RINGWATCH_RULE_FILES__0: join(stackConfigDir, 'rules', '*.yml'),
       }),
-      startNode('query', 'query-1', STACK_PORTS.query1, { RINGWATCH_STORES__0__URL: queryUrl }),
+      ...queryReplicas().map(([name, port]) =>
+        startNode('query', name, port, { RINGWATCH_STORES__0__URL: queryUrl, ...cacheEnv }),
+      ),
       startNode('notifier', 'notifier-1', STACK_PORTS.notifier1, {
         ...nodeEnv,
         ...etcdEnv,
@@ -130,6 +162,7 @@ async function main(): Promise<void> {
     `  store (write)   ${remoteWriteUrl}`,
     `  store (query)   ${queryUrl}`,
     `  query node      http://127.0.0.1:${STACK_PORTS.query1}   e.g. curl 'http://127.0.0.1:${STACK_PORTS.query1}/api/v1/query?query=up'   (Grafana's data source)`,
+    ...(cacheAddress !== '' ? [`  results cache   ${String(cacheBackend)} ${cacheAddress}, shared by ${queryReplicas().map(([name]) => name).join(', ')}`] : []),
     `  targets         ${coordinator.url}/api/v1/targets   (or: npm run ringwatch -- targets ls)`,
     `  rules, alerts   http://127.0.0.1:${STACK_PORTS.alerting1}/api/v1/rules, /api/v1/alerts`,
     `  make one fire   curl -X POST ${demo.url}/control/temperature/95   (see deploy/local/config/rules/demo.rules.yml)`,
@@ -140,6 +173,13 @@ async function main(): Promise<void> {
     `  Ctrl-C stops everything.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** query-1, and query-2 (sharing query-1's results cache) with RINGWATCH_STACK_QUERY_REPLICAS=2. */
+function queryReplicas(): [string, number][] {
+  const replicas: [string, number][] = [['query-1', STACK_PORTS.query1]];
+  if (env.RINGWATCH_STACK_QUERY_REPLICAS === '2') replicas.push(['query-2', STACK_PORTS.query2]);
+  return replicas;
 }
 
 async function startNode(kind: RingwatchNode['kind'], name: string, port: number, nodeEnv: Record<string, string>): Promise<RingwatchNode> {
@@ -167,7 +207,7 @@ async function stopAll(signal: string): Promise<void> {
   say(`${signal}: stopping`);
   // Scrapers first (they hand over and flush to Kafka), then the writer (it flushes to the store),
   // then the infrastructure.
-  const order = ['scraper', 'alerting', 'notifier', 'query', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'etcd'];
+  const order = ['scraper', 'alerting', 'notifier', 'query', 'coordinator', 'demo-target', 'storage-writer', 'kafka', 'prometheus', 'redis', 'memcached', 'etcd'];
   const rank = (name: string): number => order.findIndex((prefix) => name.startsWith(prefix));
   for (const { name, service } of [...services].sort((a, b) => rank(a.name) - rank(b.name))) {
     await service.stop().catch((err: unknown) => say(`${name}: ${(err as Error).message}`));

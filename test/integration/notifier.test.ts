@@ -245,12 +245,16 @@ describe('notifier on real Kafka and etcd', () => {
     const res = await fetch(`${notifier.url}/-/reload`, { method: 'POST' });
     expect(res.status).toBe(500);
     expect(await res.text()).toContain('route.receiver: undefined receiver "nobody" used in route');
-    expect(await (await fetch(`${notifier.url}/metrics`)).text()).toMatch(/^alertmanager_config_last_reload_successful 0$/m);
+    const failed = await (await fetch(`${notifier.url}/metrics`)).text();
+    expect(failed).toMatch(/^alertmanager_config_last_reload_successful 0$/m);
+    expect(failed).toMatch(/^ringwatch_config_last_reload_successful 0$/m);
     const status = (await (await fetch(`${notifier.url}/api/v2/status`)).json()) as { config: { original: string } };
     expect(status.config.original).toContain('mail-and-hook');
     notifier.writeAlertmanagerConfig(alertmanagerConfig(hook, smtp));
     expect((await fetch(`${notifier.url}/-/reload`, { method: 'POST' })).status).toBe(200);
-    expect(await (await fetch(`${notifier.url}/metrics`)).text()).toMatch(/^alertmanager_config_last_reload_successful 1$/m);
+    const ok = await (await fetch(`${notifier.url}/metrics`)).text();
+    expect(ok).toMatch(/^alertmanager_config_last_reload_successful 1$/m);
+    expect(ok).toMatch(/^ringwatch_config_last_reload_successful 1$/m);
   });
 
   it('ships configurations that amtool check-config accepts', async () => {

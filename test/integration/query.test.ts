@@ -186,7 +186,8 @@ describe('query node against real Prometheus', () => {
     }
     expect(await cacheCounter(node, 'hit')).toBeGreaterThan(0);
     const metrics = await (await fetch(`${node.url}/metrics`)).text();
-    expect(metrics).toMatch(/ringwatch_query_cache_requests_total\{result="hit"\} [1-9]/);
+    expect(metrics).toMatch(/ringwatch_query_cache_requests_total\{backend="memory",result="hit"\} [1-9]/);
+    expect(metrics).not.toMatch(/ringwatch_query_cache_errors_total\{/);
     expect(metrics).toMatch(/ringwatch_query_cache_bytes [1-9]/);
     expect(metrics).toMatch(/ringwatch_query_cache_evictions_total 0/);
   });
@@ -340,7 +341,7 @@ describe('ringwatch query as a process', () => {
     writeFileSync(file, stringify({ node: { id: 'query-process', listen_address: `127.0.0.1:${port}` }, stores: [{ name: 'prometheus', url: infra.prometheusUrl, timeout: '10s' }] }));
     const logFile = join(dir, 'query.log');
     const log = openSync(logFile, 'w');
-    child = spawn(process.execPath, [join(repoRoot(), 'bin', 'ringwatch.ts'), 'query', '--config', file], { stdio: ['ignore', log, log], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    child = spawn(process.execPath, [join(repoRoot(), 'bin', 'ringwatch.ts'), 'query', '--config', file], { stdio: ['ignore', log, log], env: process.env });
     closeSync(log);
     const base = `http://127.0.0.1:${port}`;
     await eventually(

@@ -1,7 +1,8 @@
 // The coordinator's fleet status page in a real headless Chromium, against a real fleet: one
 // coordinator and two scrapers as processes on the harness' etcd and Kafka, a demo target serving
-// several targets, one of them failing (503). The page lists the members as active, every target
-// with its owner, the failing one as down with its error, filters (also from the URL), and shows
+// several targets, one of them failing (503). The page lists the members as active with their
+// samples (the sum of their targets' last-scrape samples), every target with its owner, the
+// failing one as down with its error, filters (also from the URL), and shows
 // a label that looks like HTML as text. A screenshot is kept in .data/test-artifacts/.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -35,6 +36,7 @@ interface TargetRow {
   owner: string;
   health: string;
   lastScrape: string;
+  samples: string;
   error: string;
 }
 
@@ -68,6 +70,7 @@ describe('coordinator fleet status page (headless Chromium)', () => {
           owner: text('td.owner'),
           health: text('td.health'),
           lastScrape: text('td.last-scrape'),
+          samples: text('td.samples'),
           error: text('td.error'),
         };
       }),
@@ -171,6 +174,36 @@ describe('coordinator fleet status page (headless Chromium)', () => {
     expect(await page.textContent('#summary')).toMatch(/2 members \(2 active\).*5 targets: 4 up, 1 down, 0 unknown/);
     expect(await page.textContent('#summary')).toContain('leader: status-coordinator');
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("shows each member's samples beside its targets: the sum of its targets' last-scrape samples", async () => {
+    await page.goto(`${coordinator.url}/status`);
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 15_000 });
+    // Members and targets are two requests of one refresh: poll the page until one refresh saw the
+    // same scrapes in both (the demo targets serve a fixed set of series, so it soon does).
+    const seen = await eventually(
+      async () => {
+        const members = await page.$$eval('#members tr[data-member]', (trs) =>
+          trs.map((tr) => ({ id: tr.getAttribute('data-member') ?? '', samples: tr.querySelector('td.samples')?.textContent?.trim() ?? '' })),
+        );
+        const rows = await targetRows();
+        const sums = members.map((m) => rows.filter((r) => r.owner === m.id).reduce((n, r) => n + Number(r.samples), 0));
+        if (members.some((m, i) => Number(m.samples) !== sums[i])) throw new Error(`members ${JSON.stringify(members)}, sums of their targets ${JSON.stringify(sums)}`);
+        return { members, rows };
+      },
+      { timeoutMs: 15_000, intervalMs: 250, description: "members' samples to equal the sums of their targets' samples" },
+    );
+    expect(seen.members.map((m) => m.id)).toEqual(scraperNames);
+    for (const row of seen.rows) expect(row.samples, row.endpoint).toMatch(/^\d+$/);
+    // A target that answers 503 kept no samples; every healthy one some.
+    expect(seen.rows.find((r) => r.endpoint === failingUrl())?.samples).toBe('0');
+    for (const row of seen.rows.filter((r) => r.endpoint !== failingUrl())) expect(Number(row.samples), row.endpoint).toBeGreaterThan(0);
+    expect(seen.members.reduce((n, m) => n + Number(m.samples), 0)).toBe(seen.rows.reduce((n, r) => n + Number(r.samples), 0));
+    // The coordinator's API carries the same figures (members: samples; targets: lastScrapeSamples).
+    const apiMembers = ((await (await fetch(`${coordinator.url}/api/v1/members`)).json()) as { data: { id: string; samples: number }[] }).data;
+    expect(apiMembers.every((m) => typeof m.samples === 'number')).toBe(true);
+    const apiSamples = (await apiTargets()) as (ApiTarget & { lastScrapeSamples?: number })[];
+    expect(apiSamples.every((t) => typeof t.lastScrapeSamples === 'number')).toBe(true);
   });
 
   it('shows a label value that looks like HTML as text, never as markup', async () => {

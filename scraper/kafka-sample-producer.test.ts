@@ -1,0 +1,102 @@
+// The producer's buffer while Kafka does not answer: bounded (queued and in flight together), the
+// oldest queued messages dropped first and counted in samples by reason, the request in flight
+// never dropped (it may reach Kafka yet), a failed request sent again first, in order.
+import type { Kafka } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../core/logger.ts';
+import type { KafkaConfig } from '../core/kafka-config.ts';
+import { KafkaSampleProducer } from './kafka-sample-producer.ts';
+import { ScraperMetrics } from './scraper-metrics.ts';
+
+interface Request {
+  keys: string[];
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** kafkajs' producer, answering each send() when the test says so. */
+function fakeKafka(): { kafka: Kafka; requests: Request[]; delivered: string[] } {
+  const requests: Request[] = [];
+  const delivered: string[] = [];
+  const producer = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    send: ({ messages }: { messages: { key: string }[] }) =>
+      new Promise<void>((resolve, reject) => {
+        const keys = messages.map((m) => m.key);
+        requests.push({ keys, resolve: () => (delivered.push(...keys), resolve()), reject });
+      }),
+  };
+  // Only producer() is used by KafkaSampleProducer.
+  return { kafka: { producer: () => producer } as unknown as Kafka, requests, delivered };
+}
+
+const config = { topic: 'samples' } as KafkaConfig;
+const MESSAGE = 100;
+const options = { lingerMs: 0, maxBufferedBytes: 5 * MESSAGE, maxBatchMessages: 2, maxBatchBytes: 10 * MESSAGE, maxMessageBytes: 1 << 20 };
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+}
+
+async function gauge(metrics: ScraperMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+  return m.filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want)).reduce((n, v) => n + v.value, 0);
+}
+
+describe('KafkaSampleProducer buffer', () => {
+  it('stays within its bound, drops the oldest queued (not the request in flight), counts samples by reason, resends in order', async () => {
+    const { kafka, requests, delivered } = fakeKafka();
+    const metrics = new ScraperMetrics();
+    const producer = new KafkaSampleProducer(kafka, config, options, createLogger('test', 'silent'), metrics);
+    const send = (key: string): void => producer.send(key, Buffer.alloc(MESSAGE), { target: key, samples: 7 });
+
+    send('m0');
+    send('m1');
+    await until(() => requests.length === 1);
+    expect(requests[0]?.keys).toEqual(['m0', 'm1']);
+    // m0, m1 in flight; m2..m4 queued: 5 messages, the bound.
+    for (const k of ['m2', 'm3', 'm4']) send(k);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_buffered_bytes')).toBe(5 * MESSAGE);
+    // Two more: the two oldest queued go (m2, m3), not m0/m1 in flight.
+    send('m5');
+    send('m6');
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_buffered_bytes')).toBe(5 * MESSAGE);
+    expect(await gauge(metrics, 'ringwatch_scraper_samples_dropped_total', { reason: 'kafka_buffer_full' })).toBe(2 * 7);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_dropped_messages_total')).toBe(2);
+
+    // The request fails: m0, m1 go back to the front, and are the next to be dropped.
+    requests[0]?.reject(new Error('broker down'));
+    await until(() => requests.length === 2);
+    expect(requests[1]?.keys).toEqual(['m0', 'm1']);
+    requests[1]?.resolve();
+    await until(() => requests.length === 3);
+    requests[2]?.resolve();
+    await until(() => requests.length === 4);
+    requests[3]?.resolve();
+    await until(() => delivered.length === 5);
+    expect(delivered).toEqual(['m0', 'm1', 'm4', 'm5', 'm6']);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_buffered_bytes')).toBe(0);
+    expect(await gauge(metrics, 'ringwatch_scraper_samples_produced_total')).toBe(5 * 7);
+  });
+
+  it('counts what is still unsent at close as dropped (producer_closed)', async () => {
+    const { kafka, requests } = fakeKafka();
+    const metrics = new ScraperMetrics();
+    const producer = new KafkaSampleProducer(kafka, config, options, createLogger('test', 'silent'), metrics);
+    producer.send('a', Buffer.alloc(MESSAGE), { target: 'a', samples: 3 });
+    producer.send('b', Buffer.alloc(MESSAGE), { target: 'b', samples: 3 });
+    producer.send('c', Buffer.alloc(MESSAGE), { target: 'c', samples: 3 });
+    await until(() => requests.length === 1);
+    const closed = producer.close(Date.now() + 50);
+    requests[0]?.reject(new Error('broker down'));
+    // Every later attempt fails too.
+    const failing = setInterval(() => {
+      for (const r of requests.splice(0)) r.reject(new Error('broker down'));
+    }, 5);
+    await closed;
+    clearInterval(failing);
+    expect(await gauge(metrics, 'ringwatch_scraper_samples_dropped_total', { reason: 'producer_closed' })).toBe(3 * 3);
+  });
+});
