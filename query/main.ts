@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, takeDeprecationWarnings } from '../core/config-schema.ts';
 import { createLogger, redactSecrets, type Logger } from '../core/logger.ts';
+import { Hono } from 'hono';
+import { ConfigReloader } from '../core/config-reload.ts';
 import { startNodeServer, type NodeServer } from '../core/node-server.ts';
 import { onShutdownSignal } from '../core/shutdown.ts';
 import { mountQueryApi } from './query-api.ts';
@@ -19,51 +21,88 @@ import { StoreClient } from './store-client.ts';
 export interface QueryNode {
   readonly url: string;
   readonly metrics: QueryMetrics;
+  /** The results cache of the running configuration (a reload replaces it). */
   readonly cache: ResultsCache;
+  /** Applies a new configuration (see ConfigReloader): new stores, cache, limits and auth. */
+  apply(next: QueryConfig): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts the node from a read configuration (in-process: tests and `runQuery`). */
-export async function startQueryNode(config: QueryConfig, logger: Logger = createLogger(`query/${config.nodeId}`)): Promise<QueryNode> {
-  const metrics = new QueryMetrics();
+/** What one configuration runs: its stores, its cache and the API over them. */
+interface QueryGeneration {
+  stores: StoreClient[];
+  cache: ResultsCache;
+  api: Hono;
+}
+
+async function openGeneration(config: QueryConfig, metrics: QueryMetrics, logger: Logger): Promise<QueryGeneration> {
   const client = openCacheClient(config.cache, metrics, logger);
   // A shared cache that is not up yet must not hold the start back: wait briefly, then go on.
   await client.backend.connect?.(config.cache.redis?.timeoutMs ?? 0);
   const stores = config.stores.map((s) => new StoreClient(s));
   const cache = new ResultsCache(config.cache, metrics, Date.now, client);
   const token = tokenReader(config.auth);
+  const api = new Hono();
+  mountQueryApi(api, {
+    stores,
+    cache,
+    cacheInstant: config.cache.cacheInstant,
+    limits: config.limits,
+    metrics,
+    logger,
+    ...(token !== undefined ? { token } : {}),
+  });
+  logger.info({ stores: stores.map((s) => s.name), cacheBackend: client.backendName }, 'query configuration in force');
+  return { stores, cache, api };
+}
+
+async function closeGeneration(g: QueryGeneration): Promise<void> {
+  await Promise.all(g.stores.map((s) => s.close()));
+  await g.cache.close();
+}
+
+/** Starts the node from a read configuration (in-process: tests and `runQuery`). */
+export async function startQueryNode(
+  config: QueryConfig,
+  logger: Logger = createLogger(`query/${config.nodeId}`),
+  opts: { mount?: (app: Hono, metrics: QueryMetrics) => void } = {},
+): Promise<QueryNode> {
+  const metrics = new QueryMetrics();
+  let current = await openGeneration(config, metrics, logger);
   let server: NodeServer;
   try {
     server = await startNodeServer({
       listenAddress: config.listenAddress,
+      ...(config.webConfigFile !== undefined ? { webConfigFile: config.webConfigFile } : {}),
       registry: metrics.registry,
       logger,
       notReadyReason: () => null,
-      routes: (app) =>
-        mountQueryApi(app, {
-          stores,
-          cache,
-          cacheInstant: config.cache.cacheInstant,
-          limits: config.limits,
-          metrics,
-          logger,
-          ...(token !== undefined ? { token } : {}),
-        }),
+      routes: (app) => {
+        opts.mount?.(app, metrics);
+        // The API of the configuration in force; a reload swaps it between requests.
+        app.all('/api/v1/*', (c) => current.api.fetch(c.req.raw, c.env));
+      },
     });
   } catch (err) {
-    await Promise.all(stores.map((s) => s.close()));
-    await cache.close();
+    await closeGeneration(current);
     throw err;
   }
-  logger.info({ url: server.url, stores: stores.map((s) => s.name), cacheBackend: client.backendName }, 'query node running');
+  logger.info({ url: server.url }, 'query node running');
   return {
     url: server.url,
     metrics,
-    cache,
+    get cache() {
+      return current.cache;
+    },
+    apply: async (next) => {
+      const previous = current;
+      current = await openGeneration(next, metrics, logger);
+      // Requests already running finish on the old stores; close them after the longest query.
+      setTimeout(() => void closeGeneration(previous), next.limits.queryTimeoutMs + 1000).unref();
+    },
     close: async () => {
       await server.close();
-      await Promise.all(stores.map((s) => s.close()));
-      await cache.close();
+      await closeGeneration(current);
     },
   };
 }
@@ -133,11 +172,28 @@ export function tokenReader(auth: AuthConfig, read: (path: string) => string = (
   };
 }
 
-export async function runQuery(raw: unknown): Promise<void> {
+export async function runQuery(raw: unknown, context: { configPath?: string } = {}): Promise<void> {
   const config = readQueryConfig(raw);
   const logger = createLogger(`query/${config.nodeId}`);
   logger.info({ config: redactSecrets(config) }, 'starting query');
   for (const warning of takeDeprecationWarnings()) logger.warn({ warning }, 'deprecated configuration');
-  const node = await startQueryNode(config, logger);
+  let reloader: ConfigReloader<QueryConfig> | undefined;
+  const node = await startQueryNode(config, logger, {
+    mount: (app, metrics) => {
+      reloader = new ConfigReloader<QueryConfig>(
+        {
+          ...(context.configPath !== undefined ? { configPath: context.configPath } : {}),
+          read: readQueryConfig,
+          current: config,
+          restartOnly: ['node'],
+          apply: (next) => node.apply(next),
+          logger,
+          registry: metrics.registry,
+        },
+        raw,
+      );
+      reloader.listen(app);
+    },
+  });
   onShutdownSignal(logger, () => node.close());
 }

@@ -1,6 +1,7 @@
 // The query node's YAML file: the stores it reads from (each a Prometheus-compatible HTTP API, with
 // Prometheus' HTTP client settings), the results cache (as Thanos/Mimir's query-frontend) and the
 // limits applied before a request reaches a store. Every error names its field.
+import { readWebConfigField } from '../core/web-config.ts';
 import { hostname } from 'node:os';
 import {
   ConfigError,
@@ -96,6 +97,8 @@ export interface AuthConfig {
 export interface QueryConfig {
   nodeId: string;
   listenAddress: string;
+  /** node.web_config_file: TLS and basic auth on this node's server (Prometheus' web config format). */
+  webConfigFile?: string;
   stores: QueryStoreConfig[];
   cache: CacheConfig;
   limits: LimitsConfig;
@@ -109,7 +112,7 @@ const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'authorizati
 
 export function readQueryConfig(raw: unknown): QueryConfig {
   const root = readObject(raw, '', ['node', 'stores', 'cache', 'limits', 'auth']);
-  const node = readObject(root.node, 'node', ['id', 'listen_address']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'web_config_file']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', DEFAULT_LISTEN_ADDRESS), 'node.listen_address');
   const stores = readList(root, 'stores', '', readStoreConfig);
   if (stores.length === 0) throw new ConfigError('stores', 'at least one store is required');
@@ -121,6 +124,7 @@ export function readQueryConfig(raw: unknown): QueryConfig {
   return {
     nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),
     listenAddress,
+    ...readWebConfigField(node, 'node'),
     stores,
     cache: readCacheConfig(root.cache, 'cache'),
     limits: readLimitsConfig(root.limits, 'limits'),

@@ -181,3 +181,44 @@ describe('config reload: storage-writer', () => {
 async function readLog(node: RingwatchNode): Promise<string> {
   return readFileSync(node.logFile, 'utf8');
 }
+
+describe('config reload: query node', () => {
+  const infra = inject('infra');
+  const dir = join(repoRoot(), '.data', 'test-nodes', `reload-query-${randomBytes(3).toString('hex')}`);
+  let query: RingwatchNode;
+  let config: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    config = { node: { id: 'query-reload', listen_address: `127.0.0.1:${port}` }, stores: [{ name: 'prometheus', url: infra.prometheusUrl }] };
+    query = await startRingwatchNode({ kind: 'query', name: 'query-reload', httpAddress: `127.0.0.1:${port}`, configDir: join(dir, 'config'), logDir: join(dir, 'logs'), config });
+  });
+  afterAll(async () => {
+    await query?.stop();
+  });
+
+  const rangeQuery = async (): Promise<Response> => {
+    const end = Math.floor(Date.now() / 1000);
+    return fetch(`${query.url}/api/v1/query_range?query=up&start=${end - 7200}&end=${end}&step=60`);
+  };
+
+  it('applies new limits and auth without a restart, refuses an invalid file and keeps serving', async () => {
+    expect((await rangeQuery()).status).toBe(200);
+    writeFileSync(query.configFile, stringify({ ...config, limits: { max_range: '1h' }, auth: { token: 'reloaded-token' } }));
+    expect(await (await fetch(`${query.url}/-/reload`, { method: 'POST' })).text()).toBe('OK\n');
+    // The new token is required, and the new limit applies to whoever carries it.
+    expect((await rangeQuery()).status).toBe(401);
+    const end = Math.floor(Date.now() / 1000);
+    const limited = await fetch(`${query.url}/api/v1/query_range?query=up&start=${end - 7200}&end=${end}&step=60`, { headers: { Authorization: 'Bearer reloaded-token' } });
+    expect(limited.status).toBe(422);
+    expect(await limited.text()).toMatch(/max_range|1h/);
+
+    writeFileSync(query.configFile, stringify({ ...config, stores: [] }));
+    const refused = await fetch(`${query.url}/-/reload`, { method: 'POST' });
+    expect(refused.status).toBe(500);
+    expect(await refused.text()).toBe('failed to reload config: stores: at least one store is required\n');
+    // Still the reloaded configuration in force.
+    const ok = await fetch(`${query.url}/api/v1/query?query=up`, { headers: { Authorization: 'Bearer reloaded-token' } });
+    expect(ok.status).toBe(200);
+  });
+});
