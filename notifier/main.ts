@@ -17,13 +17,14 @@ import { loadAlertmanagerFile, type LoadedAlertmanagerConfig } from './alertmana
 import type { NotificationLogEntry } from './dedup.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { GroupOwnership } from './group-ownership.ts';
+import { extendReceivers } from './integrations/build-integrations.ts';
 import { HttpClients } from './integrations/http-client.ts';
 import { mountApiV2 } from './api-v2.ts';
 import { Inhibitor } from './inhibitor.ts';
 import { mountNotificationHistoryApi, NotificationHistory } from './notification-history.ts';
 import { decodeNotificationLogEntry, NotificationLog } from './notification-log.ts';
 import { NotificationPipeline } from './notification-pipeline.ts';
-import { readNotifierConfig } from './notifier-config.ts';
+import { loggableNotifierConfig, readNotifierConfig } from './notifier-config.ts';
 import { NotifierMetrics } from './notifier-metrics.ts';
 import { EtcdSharedMap, MemorySharedMap, type SharedMap } from './shared-map.ts';
 import type { Silence } from './silence.ts';
@@ -35,7 +36,7 @@ export const NOTIFIER_VERSION = '0.28.1-ringwatch';
 export async function runNotifier(rawConfig: unknown): Promise<void> {
   const config = readNotifierConfig(rawConfig);
   const logger = createLogger(`notifier/${config.nodeId}`);
-  logger.info({ config: redactSecrets(config) }, 'starting notifier');
+  logger.info({ config: redactSecrets(loggableNotifierConfig(config)) }, 'starting notifier');
   for (const warning of takeDeprecationWarnings()) logger.warn({ warning }, 'deprecated configuration');
 
   const http = new HttpClients();
@@ -45,8 +46,13 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
       if ((r.notApplied ?? []).length > 0) logger.warn({ receiver: r.name, fields: r.notApplied }, 'receiver has http_config fields this notifier does not apply');
     }
   };
+  // The Alertmanager file's receivers plus the notifier file's receiver_extensions.
+  const load = async (): Promise<LoadedAlertmanagerConfig> => {
+    const loaded = await loadAlertmanagerFile(config.alertmanagerConfigPath, http, config.externalUrl);
+    return { ...loaded, receivers: extendReceivers(loaded.receivers, config.receiverExtensions, http, loaded.templates) };
+  };
   // Invalid at start: the node does not start (the ConfigError names the field).
-  let amConfig = await loadAlertmanagerFile(config.alertmanagerConfigPath, http, config.externalUrl);
+  let amConfig = await load();
   describeConfig(amConfig);
 
   const etcd = config.etcd !== undefined ? createEtcd(config.etcd) : undefined;
@@ -119,7 +125,7 @@ export async function runNotifier(rawConfig: unknown): Promise<void> {
   let reloading: Promise<string | undefined> | undefined;
   const reload = async (): Promise<string | undefined> => {
     try {
-      const next = await loadAlertmanagerFile(config.alertmanagerConfigPath, http, config.externalUrl);
+      const next = await load();
       describeConfig(next);
       amConfig = next;
       activeDispatcher.reload(next, store.all());

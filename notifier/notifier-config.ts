@@ -2,9 +2,11 @@
 // state lives (etcd, optional), and which Alertmanager configuration file it obeys. The
 // Alertmanager file itself is read by alertmanager-file.ts, at start and on every reload.
 import { hostname } from 'node:os';
-import { checkHostPort, checkUrl, ConfigError, join, readDuration, readObject, readOptionalString, readString } from '../core/config-schema.ts';
+import { checkHostPort, checkUrl, ConfigError, join, readDuration, readList, readObject, readOptionalString, readString } from '../core/config-schema.ts';
 import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
+import { readAlertmanagerForwardConfig, redactAlertmanagerForwardConfig, type AlertmanagerForwardConfig } from './integrations/alertmanager-forward.ts';
+import { readHttpTemplateConfig, redactHttpTemplateConfig, type HttpTemplateConfig } from './integrations/http-template.ts';
 
 export const DEFAULT_ALERTS_TOPIC = 'ringwatch-alerts';
 export const DEFAULT_NOTIFIER_GROUP_ID = 'ringwatch-notifier';
@@ -27,6 +29,37 @@ export interface NotifierConfig {
   dataRetentionMs: number;
   /** Alertmanager's --alerts.gc-interval: how often resolved alerts are dropped from memory. */
   alertGcIntervalMs: number;
+  /** Ringwatch's own integrations, attached by receiver name to receivers of the Alertmanager file. */
+  receiverExtensions: ReadonlyMap<string, ReceiverExtension>;
+}
+
+/** Integrations Alertmanager's file cannot declare (amtool check-config would refuse them). */
+export interface ReceiverExtension {
+  readonly http_template_configs: readonly HttpTemplateConfig[];
+  readonly alertmanager_configs: readonly AlertmanagerForwardConfig[];
+}
+
+function readReceiverExtensions(raw: unknown): Map<string, ReceiverExtension> {
+  const out = new Map<string, ReceiverExtension>();
+  const obj = readObject(raw, 'receiver_extensions', Object.keys((raw as object | null | undefined) ?? {}));
+  for (const [name, value] of Object.entries(obj)) {
+    const path = join('receiver_extensions', name);
+    const ext = readObject(value, path, ['http_template_configs', 'alertmanager_configs']);
+    out.set(name, {
+      http_template_configs: readList(ext, 'http_template_configs', path, readHttpTemplateConfig),
+      alertmanager_configs: readList(ext, 'alertmanager_configs', path, readAlertmanagerForwardConfig),
+    });
+  }
+  return out;
+}
+
+/** The config as the start log shows it: extension URLs, headers and credentials redacted. */
+export function loggableNotifierConfig(c: NotifierConfig): Record<string, unknown> {
+  const extensions: Record<string, unknown> = {};
+  for (const [name, e] of c.receiverExtensions) {
+    extensions[name] = { http_template_configs: e.http_template_configs.map(redactHttpTemplateConfig), alertmanager_configs: e.alertmanager_configs.map(redactAlertmanagerForwardConfig) };
+  }
+  return { ...c, receiverExtensions: extensions };
 }
 
 const NODE_KEYS = ['id', 'listen_address', 'advertise_address', 'external_url'];
@@ -34,7 +67,7 @@ const NODE_KEYS = ['id', 'listen_address', 'advertise_address', 'external_url'];
 const KAFKA_EXTRA_KEYS = ['alerts_topic', 'group_id'];
 
 export function readNotifierConfig(raw: unknown): NotifierConfig {
-  const root = readObject(raw, '', ['node', 'kafka', 'etcd', 'alertmanager_config', 'data_retention', 'alerts_gc_interval']);
+  const root = readObject(raw, '', ['node', 'kafka', 'etcd', 'alertmanager_config', 'data_retention', 'alerts_gc_interval', 'receiver_extensions']);
   const node = readObject(root.node, 'node', NODE_KEYS);
   const nodeId = readString(node, 'id', 'node', `notifier-${hostname()}`);
   if (nodeId === '') throw new ConfigError('node.id', 'must not be empty');
@@ -67,6 +100,7 @@ export function readNotifierConfig(raw: unknown): NotifierConfig {
     alertmanagerConfigPath,
     dataRetentionMs: readDuration(root, 'data_retention', '', 120 * 3_600_000),
     alertGcIntervalMs: readDuration(root, 'alerts_gc_interval', '', 30 * 60_000),
+    receiverExtensions: readReceiverExtensions(root.receiver_extensions),
   };
   if (config.dataRetentionMs <= 0) throw new ConfigError('data_retention', 'must be positive');
   if (config.alertGcIntervalMs <= 0) throw new ConfigError('alerts_gc_interval', 'must be positive');

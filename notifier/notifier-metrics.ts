@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Registered up front, as Alertmanager does, so that rate() sees a series from zero.
-const INTEGRATIONS = ['email', 'pagerduty', 'wechat', 'pushover', 'slack', 'opsgenie', 'webhook', 'victorops', 'sns', 'telegram', 'discord', 'webex', 'msteams', 'msteamsv2', 'jira', 'rocketchat'];
+const INTEGRATIONS = ['email', 'pagerduty', 'wechat', 'pushover', 'slack', 'opsgenie', 'webhook', 'victorops', 'sns', 'telegram', 'discord', 'webex', 'msteams', 'msteamsv2', 'jira', 'rocketchat', 'http_template', 'alertmanager'];
 const FAILURE_REASONS = ['other', 'clientError', 'serverError', 'contextCanceledError', 'contextDeadlineExceededError'];
 
 export class NotifierMetrics {

@@ -1,6 +1,10 @@
 // A receiver's configured integrations as senders. A kind without a sender here (none of
 // Alertmanager 0.28's today) is listed so the node logs it at load, and skipped.
+import { ConfigError } from '../../core/config-schema.ts';
 import type { HttpClientConfig } from '../http-config.ts';
+import type { ReceiverExtension } from '../notifier-config.ts';
+import { AlertmanagerForwardIntegration } from './alertmanager-forward.ts';
+import { HttpTemplateIntegration } from './http-template.ts';
 import type { AlertmanagerTemplate } from '../notification-templates.ts';
 import type { ReceiverConfig } from '../receiver-config.ts';
 import { DiscordIntegration } from './discord.ts';
@@ -66,4 +70,34 @@ export function buildReceiver(r: ReceiverConfig, httpClients: HttpClients, tmpl:
     if (Array.isArray(list) && list.length > 0) unsupported.push(key.replace(/_configs$/, ''));
   }
   return { name: r.name, integrations, unsupported, notApplied };
+}
+
+/**
+ * The receivers with the notifier file's `receiver_extensions` added after their Alertmanager
+ * integrations (http_template, alertmanager). A name the Alertmanager file does not declare is a
+ * ConfigError naming it: at start the node does not start, on reload the old file stays.
+ */
+export function extendReceivers(
+  receivers: ReadonlyMap<string, BuiltReceiver>,
+  extensions: ReadonlyMap<string, ReceiverExtension>,
+  httpClients: HttpClients,
+  tmpl: AlertmanagerTemplate,
+): Map<string, BuiltReceiver> {
+  const out = new Map(receivers);
+  for (const [name, ext] of extensions) {
+    const path = `receiver_extensions.${name}`;
+    const base = receivers.get(name);
+    if (base === undefined) throw new ConfigError(path, `no receiver named ${JSON.stringify(name)} in the Alertmanager configuration file`);
+    const integrations = [...base.integrations];
+    const notApplied = [...(base.notApplied ?? [])];
+    const client = (config: HttpClientConfig | undefined, field: string) => {
+      const c = httpClients.client(config, field);
+      notApplied.push(...(c.notApplied ?? []));
+      return c;
+    };
+    ext.http_template_configs.forEach((c, i) => integrations.push(new HttpTemplateIntegration(c, i, client(c.http_config, `${path}.http_template_configs[${i}].http_config`), tmpl)));
+    ext.alertmanager_configs.forEach((c, i) => integrations.push(new AlertmanagerForwardIntegration(c, i, client(c.http_config, `${path}.alertmanager_configs[${i}].http_config`))));
+    out.set(name, { ...base, integrations, notApplied });
+  }
+  return out;
 }
