@@ -244,6 +244,9 @@ function targetsApi(app: Hono, manager: ScrapeManager, nodeId: string): void {
           // Not in Prometheus' API (its clients ignore unknown fields): the samples the last scrape
           // kept after metric relabelling, summed per member on the coordinator's status page.
           lastScrapeSamples: loop.health.lastScrapeSamples,
+          // Also ours: the first break of the formats' semantic rules in the last scrape (rule, line,
+          // family), or null. The scrape stays "up": the samples were stored.
+          lastExpositionViolation: loop.health.lastExpositionViolation ?? null,
           health: loop.health.health,
           scrapeInterval: `${loop.target.intervalMs / 1000}s`,
           scrapeTimeout: `${loop.target.timeoutMs / 1000}s`,

@@ -6,7 +6,8 @@ import { ProtoWriter } from '../protocol/proto-writer.ts';
 import { encodeSampleMessage } from '../protocol/sample-message.ts';
 import { splitWriteRequest } from '../protocol/remote-write-codec.ts';
 import { SnappyBlockCompressor } from '../protocol/snappy.ts';
-import { formatFromContentType, parseExposition, ExpositionParseError } from './exposition/parser.ts';
+import { formatFromContentType, parseExposition, ExpositionParseError, ExpositionViolations, VIOLATION_RULES } from './exposition/parser.ts';
+import type { ExpositionViolation, ViolationRule } from './exposition/parser.ts';
 import type { SampleSink } from './sample-sink.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError, type ScrapeFailureReason } from './scrape-error.ts';
@@ -28,6 +29,8 @@ export interface ScrapeOutcome {
   duplicates: number;
   /** Samples dropped for an out-of-bounds timestamp. */
   outOfBounds: number;
+  /** Breaks of the exposition formats' semantic rules, by rule (nothing dropped for them). */
+  violations: Readonly<Partial<Record<ViolationRule, number>>>;
   error?: ScrapeError;
 }
 
@@ -42,7 +45,15 @@ export interface TargetHealth {
   lastScrapeDurationSeconds: number;
   /** Samples the last scrape kept after metric_relabel_configs (scrape_samples_post_metric_relabeling). */
   lastScrapeSamples: number;
+  /**
+   * The first break of the formats' semantic rules in the last scrape's body (a negative counter,
+   * a histogram without +Inf...): stored anyway, so not an error and not "down", but the
+   * exporter's owner should hear of it.
+   */
+  lastExpositionViolation: ExpositionViolation | undefined;
 }
+
+const NO_VIOLATIONS: Readonly<Partial<Record<ViolationRule, number>>> = Object.freeze({});
 
 /** The instant in [0, interval) at which this target is scraped within every interval: the same on every node. */
 export function scrapeOffsetMs(target: ScrapeTarget): number {
@@ -82,10 +93,11 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 900 * 1024;
 
 export class ScrapeLoop {
   readonly target: ScrapeTarget;
-  readonly health: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0, lastScrapeSamples: 0 };
+  readonly health: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0, lastScrapeSamples: 0, lastExpositionViolation: undefined };
   private readonly scraper: TargetScraper;
   private readonly appender: WriteRequestAppender;
   private readonly report: ScrapeReportEncoder;
+  private readonly violations = new ExpositionViolations();
   private readonly sink: SampleSink;
   private readonly logger: Logger;
   private readonly observer: ScrapeLoopObserver;
@@ -207,9 +219,10 @@ export class ScrapeLoop {
     }
     // From here to emit() nothing awaits: the shared writer is this loop's until it is compressed.
     this.appender.begin(startMs);
+    this.violations.reset();
     if (response !== undefined) {
       try {
-        parseExposition(response.body, formatFromContentType(response.contentType), this.appender);
+        parseExposition(response.body, formatFromContentType(response.contentType), this.appender, this.violations);
       } catch (err) {
         error = toScrapeError(err);
       }
@@ -231,6 +244,7 @@ export class ScrapeLoop {
     this.health.lastScrape = startMs;
     this.health.lastScrapeDurationSeconds = durationSeconds;
     this.health.lastScrapeSamples = stats.postRelabel;
+    this.health.lastExpositionViolation = this.violations.first;
     if (error !== undefined) {
       this.logger.warn({ reason: error.reason, err: error.message }, 'scrape failed');
     }
@@ -245,6 +259,7 @@ export class ScrapeLoop {
       staleMarkers: stats.staleMarkers,
       duplicates: stats.duplicates,
       outOfBounds: stats.outOfBounds,
+      violations: this.violations.total === 0 ? NO_VIOLATIONS : violationCounts(this.violations),
       ...(error !== undefined ? { error } : {}),
     };
     this.observer.onScrape(outcome);
@@ -265,6 +280,12 @@ export class ScrapeLoop {
       this.sink.send(this.target.id, encodeSampleMessage(part.series, series, block), { target: this.target.url, samples: part.series });
     }
   }
+}
+
+function violationCounts(v: ExpositionViolations): Partial<Record<ViolationRule, number>> {
+  const counts: Partial<Record<ViolationRule, number>> = {};
+  for (const rule of VIOLATION_RULES) if (v.count(rule) > 0) counts[rule] = v.count(rule);
+  return counts;
 }
 
 function toScrapeError(err: unknown): ScrapeError {

@@ -186,5 +186,6 @@ export class ScrapeManager {
     if (o.error !== undefined) m.scrapeFailures.inc({ job: o.job, reason: o.error.reason });
     if (o.duplicates > 0) m.duplicateSamples.inc(o.duplicates);
     if (o.outOfBounds > 0) m.outOfBoundsSamples.inc(o.outOfBounds);
+    for (const rule in o.violations) m.expositionViolations.inc({ job: o.job, rule }, o.violations[rule as keyof typeof o.violations]);
   }
 }

@@ -27,6 +27,12 @@ export class ScraperMetrics {
     help: 'Samples dropped because their timestamp is beyond what the store can hold (the rest of the scrape is kept).',
     registers: [this.registry],
   });
+  readonly expositionViolations = new Counter({
+    name: 'ringwatch_scraper_exposition_violations_total',
+    help: 'Breaks of the exposition formats\' semantic rules (a NaN or negative counter, a histogram without +Inf or with decreasing buckets, metadata after its samples...), by job and rule. The samples are stored anyway, as Prometheus does; the first of the last scrape is in the target\'s lastExpositionViolation (/api/v1/targets).',
+    labelNames: ['job', 'rule'],
+    registers: [this.registry],
+  });
   readonly scrapeDuration = new Histogram({
     name: 'ringwatch_scraper_scrape_duration_seconds',
     help: 'Time from request to the message handed to the producer.',

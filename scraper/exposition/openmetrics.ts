@@ -9,6 +9,8 @@ import { LabelSpans } from './label-spans.ts';
 import * as metadata from './metadata-line.ts';
 import { fail, failFloat } from './parse-error.ts';
 import type { SampleVisitor } from './sample-visitor.ts';
+import * as semantic from './semantic-checks.ts';
+import type { FamilyChecks } from './semantic-checks.ts';
 import * as seriesScanner from './series-scanner.ts';
 import type { LabelSyntax } from './series-scanner.ts';
 import * as tokens from './tokens.ts';
@@ -33,11 +35,23 @@ const {
 } = metadata;
 const { scanLabelBlock, scanSeries } = seriesScanner;
 const { findNewline } = tokens;
+const { KIND_COUNTER, KIND_PLAIN } = semantic;
 
 const SERIES_LABEL_SYNTAX: LabelSyntax = { blanks: false, commas: true, exemplar: false };
 const EXEMPLAR_LABEL_SYNTAX: LabelSyntax = { blanks: false, commas: true, exemplar: true };
 
 const OPENMETRICS_TYPES = typeWords(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown']);
+// OPENMETRICS_TYPES as semantic-checks.ts' TYPE_*.
+const CHECKED_TYPES = [
+  semantic.TYPE_COUNTER,
+  semantic.TYPE_GAUGE,
+  semantic.TYPE_HISTOGRAM,
+  semantic.TYPE_GAUGEHISTOGRAM,
+  semantic.TYPE_SUMMARY,
+  semantic.TYPE_INFO,
+  semantic.TYPE_STATESET,
+  semantic.TYPE_UNKNOWN,
+];
 
 const INVALID_COMMENT = 'invalid comment: OpenMetrics allows only "# HELP", "# TYPE", "# UNIT" and "# EOF"';
 
@@ -46,14 +60,14 @@ const INVALID_COMMENT = 'invalid comment: OpenMetrics allows only "# HELP", "# T
 const exemplarSpans = new LabelSpans();
 
 /** Parses body (ending in a newline), calling the visitor; returns the number of samples. */
-export function parseOpenMetrics(body: Uint8Array, visitor: SampleVisitor, spans: LabelSpans): number {
+export function parseOpenMetrics(body: Uint8Array, visitor: SampleVisitor, spans: LabelSpans, checks: FamilyChecks): number {
   const n = body.length;
   let i = 0;
   let count = 0;
   while (i < n) {
     const c = body[i]!;
     if (c === HASH) {
-      const next = parseComment(body, i, n, visitor);
+      const next = parseComment(body, i, n, visitor, spans, checks);
       if (next < 0) return count; // # EOF, and nothing after it
       i = next;
       continue;
@@ -97,6 +111,9 @@ export function parseOpenMetrics(body: Uint8Array, visitor: SampleVisitor, spans
     }
     // Here body[i] is the newline (tokens stop only at space or newline).
     i++;
+    // Semantic rules (semantic-checks.ts): a counter's valid total (>= 0) needs no call.
+    const kind = checks.kind;
+    if (kind !== KIND_PLAIN && (kind !== KIND_COUNTER || !(value >= 0))) checks.sample(body, seriesStart, seriesEnd, value, spans);
     if (outsideInt64(timestampMs)) {
       // Valid OpenMetrics (the test suite's "timestamps" case has one) that no storage can hold.
       visitor.onDroppedSample?.('out_of_bounds', body, seriesStart, seriesEnd);
@@ -109,7 +126,7 @@ export function parseOpenMetrics(body: Uint8Array, visitor: SampleVisitor, spans
 }
 
 /** Returns the index after the line, or -1 after a valid final # EOF. */
-function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVisitor): number {
+function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVisitor, spans: LabelSpans, checks: FamilyChecks): number {
   if (i + 1 >= n || body[i + 1] !== SPACE) fail(body, i, INVALID_COMMENT);
   let j = i + 2;
   if (j + 3 <= n && body[j] === 0x45 && body[j + 1] === 0x4f && body[j + 2] === 0x46 /* EOF */) {
@@ -126,10 +143,12 @@ function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVis
   if (nameEnd >= n || body[nameEnd] !== SPACE) fail(body, nameEnd, `expected a space and text after the metric name in ${keywordName(keyword)}`);
   const textStart = nameEnd + 1;
   let eol: number;
+  let checkedType = -1;
   if (keyword === KEYWORD_TYPE) {
     const type = typeEndingLine(body, textStart, n, OPENMETRICS_TYPES);
     if (type < 0) failInvalidType(body, textStart, findNewline(body, textStart, n));
     eol = textStart + OPENMETRICS_TYPES[type]!.length;
+    checkedType = CHECKED_TYPES[type]!;
   } else {
     eol = findNewline(body, textStart, n);
   }
@@ -138,6 +157,7 @@ function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVis
   } else if (keyword === KEYWORD_HELP && checkUtf8 && !isAsciiOrValidUtf8(body, textStart, eol)) {
     fail(body, textStart, 'help text is not valid UTF-8');
   }
+  checks.metadata(body, i, nameStart, nameEnd, checkedType, spans);
   if (visitor.onMetadata !== undefined) {
     const family = decodeFamilyName(body, nameStart, nameEnd);
     const text = decodeUtf8(body, textStart, eol);

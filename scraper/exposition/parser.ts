@@ -8,7 +8,9 @@
 // Where things are: prometheus-text.ts and openmetrics.ts hold each format's rules and walk the
 // body line by line; series-scanner.ts validates a series and records its label spans
 // (label-spans.ts), which series-decoder.ts turns into strings; tokens.ts, metadata-line.ts,
-// float-parser.ts and utf8.ts are the shared token-level pieces.
+// float-parser.ts and utf8.ts are the shared token-level pieces; semantic-checks.ts counts what
+// breaks the formats' semantic rules (a negative counter, a histogram without +Inf...) without
+// failing or dropping anything, as Prometheus neither does.
 //
 // Deliberate differences from Prometheus, all on malformed input:
 // - a raw newline inside a quoted label value or name is an error (Prometheus' text lexer lets
@@ -26,12 +28,14 @@ import { LabelSpans } from './label-spans.ts';
 import { parseOpenMetrics } from './openmetrics.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
 import type { SampleVisitor } from './sample-visitor.ts';
+import { ExpositionViolations, FamilyChecks } from './semantic-checks.ts';
 import { enterBody, leaveBody } from './tokens.ts';
 
 export { ExpositionParseError } from './parse-error.ts';
 export { LabelSpans } from './label-spans.ts';
 export type { DropReason, SampleVisitor } from './sample-visitor.ts';
 export { decodeSeries, parseSeries, type ParsedSeries } from './series-decoder.ts';
+export { ExpositionViolations, VIOLATION_RULES, type ExpositionViolation, type ViolationRule } from './semantic-checks.ts';
 
 export type ExpositionFormat = 'prometheus-text' | 'openmetrics';
 
@@ -53,23 +57,37 @@ export const SCRAPE_ACCEPT_HEADER =
 // The spans object of a parse that is not running; a visitor that parses another body from
 // inside onSample gets a fresh one, so the outer parse's spans stay as they were.
 let idleSpans: LabelSpans | undefined;
+let idleChecks: FamilyChecks | undefined;
+// Where the violations of a parse go when its caller does not ask for them.
+const unreadViolations = new ExpositionViolations();
 
 /**
  * Parses the whole body, calling the visitor; throws ExpositionParseError (1-based line) on the
- * first bad line. Returns the number of samples passed to onSample.
+ * first bad line. Returns the number of samples passed to onSample. violations, if given, is
+ * reset and then holds what the body breaks of the formats' semantic rules (semantic-checks.ts),
+ * which fail nothing: every sample is still passed on. After a parse error it holds those found
+ * before the bad line.
  */
-export function parseExposition(body: Uint8Array, format: ExpositionFormat, visitor: SampleVisitor): number {
+export function parseExposition(body: Uint8Array, format: ExpositionFormat, visitor: SampleVisitor, violations?: ExpositionViolations): number {
   // Every line, the last included, then ends in a newline, which stops every scanning loop: the
   // hot loops need no bounds checks. Prometheus appends the newline the same way.
   if (body.length > 0 && body[body.length - 1] !== NEWLINE) body = withTrailingNewline(body);
   const spans = idleSpans ?? new LabelSpans();
   idleSpans = undefined;
+  const checks = idleChecks ?? new FamilyChecks();
+  idleChecks = undefined;
+  // No series scanned yet in this body (the semantic checks look at the last one).
+  spans.nameStart = -1;
+  const openMetrics = format === 'openmetrics';
+  checks.begin(openMetrics, violations ?? unreadViolations);
   const outer = enterBody(body);
   try {
-    return format === 'openmetrics' ? parseOpenMetrics(body, visitor, spans) : parsePrometheusText(body, visitor, spans);
+    return openMetrics ? parseOpenMetrics(body, visitor, spans, checks) : parsePrometheusText(body, visitor, spans, checks);
   } finally {
+    checks.end(body);
     leaveBody(outer);
     idleSpans = spans;
+    idleChecks = checks;
   }
 }
 

@@ -9,6 +9,8 @@ import type { LabelSpans } from './label-spans.ts';
 import * as metadata from './metadata-line.ts';
 import { fail, failFloat } from './parse-error.ts';
 import type { SampleVisitor } from './sample-visitor.ts';
+import * as semantic from './semantic-checks.ts';
+import type { FamilyChecks } from './semantic-checks.ts';
 import * as seriesScanner from './series-scanner.ts';
 import type { LabelSyntax } from './series-scanner.ts';
 import * as tokens from './tokens.ts';
@@ -21,13 +23,16 @@ const { decimalPrefixEnd, FLOAT_OK, floatParseStatus, parseDecimalPrefix, parseG
 const { decodeFamilyName, failInvalidType, KEYWORD_HELP, KEYWORD_NONE, KEYWORD_TYPE, keywordAt, scanMetadataName, typeEndingLine, typeWords } = metadata;
 const { scanSeries } = seriesScanner;
 const { findNewline } = tokens;
+const { KIND_COUNTER, KIND_PLAIN } = semantic;
 
 export const TEXT_LABEL_SYNTAX: LabelSyntax = { blanks: true, commas: false, exemplar: false };
 
 const TEXT_TYPES = typeWords(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+// TEXT_TYPES as semantic-checks.ts' TYPE_*.
+const CHECKED_TYPES = [semantic.TYPE_COUNTER, semantic.TYPE_GAUGE, semantic.TYPE_HISTOGRAM, semantic.TYPE_SUMMARY, semantic.TYPE_UNKNOWN];
 
 /** Parses body (ending in a newline), calling the visitor; returns the number of samples. */
-export function parsePrometheusText(body: Uint8Array, visitor: SampleVisitor, spans: LabelSpans): number {
+export function parsePrometheusText(body: Uint8Array, visitor: SampleVisitor, spans: LabelSpans, checks: FamilyChecks): number {
   const n = body.length;
   let i = 0;
   let count = 0;
@@ -40,7 +45,7 @@ export function parsePrometheusText(body: Uint8Array, visitor: SampleVisitor, sp
       continue;
     }
     if (c === HASH) {
-      i = parseComment(body, i, n, visitor);
+      i = parseComment(body, i, n, visitor, spans, checks);
       continue;
     }
     if ((CHAR_CLASS[c]! & METRIC_START) === 0 && c !== BRACE_OPEN) fail(body, i, 'expected metric name, "{" or "#" at start of line');
@@ -91,6 +96,9 @@ export function parsePrometheusText(body: Uint8Array, visitor: SampleVisitor, sp
       if (body[i] !== NEWLINE) fail(body, i, 'unexpected text after timestamp');
     }
     i++; // past the newline
+    // Semantic rules (semantic-checks.ts): a counter's valid total (>= 0) needs no call.
+    const kind = checks.kind;
+    if (kind !== KIND_PLAIN && (kind !== KIND_COUNTER || !(value >= 0))) checks.sample(body, seriesStart, seriesEnd, value, spans);
     visitor.onSample(body, seriesStart, seriesEnd, value, timestampMs, spans);
     count++;
   }
@@ -99,7 +107,7 @@ export function parsePrometheusText(body: Uint8Array, visitor: SampleVisitor, sp
 
 // "#" then whitespace then HELP or TYPE then whitespace is metadata; any other "#" line is a
 // comment. Returns the index after the line.
-function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVisitor): number {
+function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVisitor, spans: LabelSpans, checks: FamilyChecks): number {
   let j = i + 1;
   if (j >= n || (body[j] !== SPACE && body[j] !== TAB)) return findNewline(body, j, n) + 1;
   while (j < n && (body[j] === SPACE || body[j] === TAB)) j++;
@@ -114,15 +122,18 @@ function parseComment(body: Uint8Array, i: number, n: number, visitor: SampleVis
   // separating whitespace).
   const textStart = nameEnd < n && body[nameEnd] !== NEWLINE ? nameEnd + 1 : nameEnd;
   let eol: number;
+  let checkedType = -1;
   if (keyword === KEYWORD_TYPE) {
     // The type must fill the rest of the line exactly, so no need to search for its end.
     const type = typeEndingLine(body, textStart, n, TEXT_TYPES);
     if (type < 0) failInvalidType(body, textStart, findNewline(body, textStart, n));
     eol = textStart + TEXT_TYPES[type]!.length;
+    checkedType = CHECKED_TYPES[type]!;
   } else {
     eol = findNewline(body, textStart, n);
     if (checkUtf8 && !isAsciiOrValidUtf8(body, textStart, eol)) fail(body, textStart, 'help text is not valid UTF-8');
   }
+  checks.metadata(body, i, nameStart, nameEnd, checkedType, spans);
   if (visitor.onMetadata !== undefined) {
     const family = decodeFamilyName(body, nameStart, nameEnd);
     const text = decodeUtf8(body, textStart, eol);
