@@ -95,6 +95,13 @@ describe('job settings reload on running targets', () => {
       timeoutMs: 30_000,
       description: 'every target scraped with the first settings',
     });
+    // The fleet settled (both scrapers joined at once at start): every target scraped twice more.
+    const settled = targets.map((t) => t.requests.length + 2);
+    await eventually(() => (targets.every((t, i) => t.requests.length >= (settled[i] as number)) ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      description: 'two more scrapes of every target',
+    });
     const from = Date.now();
 
     // The coordinator reloads its file (POST /-/reload, as Prometheus), no restart.

@@ -167,12 +167,18 @@ describe('scraper during a Kafka outage', () => {
       await consumer.disconnect();
       const served = Array.from({ length: TARGETS }, (_, i) => load.served(i).length).reduce((a, b) => a + b, 0);
       const deliveredScrapes = [...delivered.values()].reduce((n, set) => n + set.size, 0);
-      expect(deliveredScrapes + droppedMessages).toBe(served);
+      // Never fewer: every scrape the targets served reached the topic or was counted as dropped.
+      // A few more are possible and not loss: a scrape that failed before reaching its target
+      // still produces its up=0 sample, and a request the broker wrote while its answer was lost
+      // in the shutdown can be retried from the buffer and then dropped as the oldest.
+      const failedScrapes = [...final].filter(([k]) => k.startsWith('ringwatch_scraper_scrape_failures_total')).reduce((n, [, v]) => n + v, 0);
+      expect(deliveredScrapes + droppedMessages).toBeGreaterThanOrEqual(served);
+      expect(deliveredScrapes + droppedMessages - served).toBeLessThanOrEqual(failedScrapes + Math.ceil(served / 100));
       // The samples counted as dropped are whole scrapes' worth of samples.
       expect(droppedSamples).toBeGreaterThanOrEqual(droppedMessages * Math.min(...perMessage));
       expect(droppedSamples).toBeLessThanOrEqual(droppedMessages * Math.max(...perMessage));
       console.info(
-        `kafka outage 60 s: ${Math.round(samplesPerSecond)} samples/s, bound ${BOUND} B, max buffered ${maxBuffered} B, dropped ${droppedMessages} messages / ${droppedSamples} samples, delivered ${deliveredScrapes} of ${served} scrapes`,
+        `kafka outage 60 s: ${Math.round(samplesPerSecond)} samples/s, bound ${BOUND} B, max buffered ${maxBuffered} B, dropped ${droppedMessages} messages / ${droppedSamples} samples, delivered ${deliveredScrapes} of ${served} scrapes, ${failedScrapes} failed scrapes`,
       );
     } finally {
       await loadNodes.stopAll();
