@@ -2,8 +2,8 @@
 // assets, no build step) served at / and /status. The browser fetches the coordinator's own JSON
 // APIs (/api/v1/members, /api/v1/targets, /api/v1/status/leader) and renders them with the pure
 // functions of render.ts, whose source is inlined here. Read-only: it only ever issues GETs.
-import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
+import { buildHtmlPage, inlineScript, mountHtmlPage, type HtmlPage } from '../../core/html-page.ts';
 import { RENDER_FUNCTIONS } from './render.ts';
 
 export const REFRESH_MS = 5000;
@@ -148,55 +148,16 @@ refresh();
 
 /** The inline script: render.ts's functions (as the runtime compiled them) and the glue. */
 export function statusPageScript(): string {
-  const fns = RENDER_FUNCTIONS.map((fn) => fn.toString()).join('\n\n');
-  const script = `${fns}\n${GLUE}`;
-  if (/<\/script/i.test(script) || script.includes('<!--')) throw new Error('status page script contains a sequence that would end the <script> element');
-  return script;
+  return inlineScript(RENDER_FUNCTIONS, GLUE);
 }
 
-export interface StatusPage {
-  html: string;
-  contentSecurityPolicy: string;
-}
-
-function sha256(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
+export type StatusPage = HtmlPage;
 
 export function buildStatusPage(): StatusPage {
-  const script = statusPageScript();
-  return {
-    html: HTML_SHELL(STYLE, script),
-    // Only this exact script and style may run; data only from this origin; nothing else loads.
-    contentSecurityPolicy: [
-      "default-src 'none'",
-      `script-src ${sha256(script)}`,
-      // The share bars' widths are style attributes, which a hash cannot allow.
-      "style-src 'unsafe-inline'",
-      "connect-src 'self'",
-      "img-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-  };
+  return buildHtmlPage({ style: STYLE, script: statusPageScript(), shell: HTML_SHELL, styleAttributes: true });
 }
 
 /** Serves the page at / and /status (GET only). */
 export function mountStatusPage(app: Hono): void {
-  let page: StatusPage | undefined;
-  const serve = (): Response => {
-    page ??= buildStatusPage();
-    return new Response(page.html, {
-      headers: {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': page.contentSecurityPolicy,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': 'no-store',
-      },
-    });
-  };
-  app.get('/', serve);
-  app.get('/status', serve);
+  mountHtmlPage(app, ['/', '/status'], buildStatusPage);
 }

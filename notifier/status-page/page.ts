@@ -2,8 +2,8 @@
 // assets) served at / and /status. The browser reads the notifier's own JSON APIs
 // (/api/v2/alerts, /api/v2/alerts/groups, /api/v2/silences, /api/v1/notifications) and renders
 // them with render.ts's pure functions, whose source is inlined here. Read-only: only GETs.
-import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
+import { buildHtmlPage, inlineScript, mountHtmlPage, type HtmlPage } from '../../core/html-page.ts';
 import { RENDER_FUNCTIONS } from './render.ts';
 
 export const REFRESH_MS = 5000;
@@ -127,51 +127,16 @@ refresh();
 
 /** The inline script: render.ts's functions (as the runtime compiled them) and the glue. */
 export function statusPageScript(): string {
-  const script = `${RENDER_FUNCTIONS.map((fn) => fn.toString()).join('\n\n')}\n${GLUE}`;
-  if (/<\/script/i.test(script) || script.includes('<!--')) throw new Error('status page script contains a sequence that would end the <script> element');
-  return script;
+  return inlineScript(RENDER_FUNCTIONS, GLUE);
 }
 
-export interface StatusPage {
-  html: string;
-  contentSecurityPolicy: string;
-}
-
-const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+export type StatusPage = HtmlPage;
 
 export function buildStatusPage(): StatusPage {
-  const script = statusPageScript();
-  return {
-    html: HTML_SHELL(STYLE, script),
-    // Only this exact script and style may run; data only from this origin; nothing else loads.
-    contentSecurityPolicy: [
-      "default-src 'none'",
-      `script-src ${sha256(script)}`,
-      `style-src ${sha256(STYLE)}`,
-      "connect-src 'self'",
-      "img-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-  };
+  return buildHtmlPage({ style: STYLE, script: statusPageScript(), shell: HTML_SHELL });
 }
 
 /** Serves the page at / and /status (GET only). */
 export function mountStatusPage(app: Hono): void {
-  let page: StatusPage | undefined;
-  const serve = (): Response => {
-    page ??= buildStatusPage();
-    return new Response(page.html, {
-      headers: {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': page.contentSecurityPolicy,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': 'no-store',
-      },
-    });
-  };
-  app.get('/', serve);
-  app.get('/status', serve);
+  mountHtmlPage(app, ['/', '/status'], buildStatusPage);
 }
