@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['{bin,core,protocol,model,discovery,cluster,template,scraper,coordinator,storage-writer,alerting,notifier,query,deploy,bench,test/architecture}/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
+          // The unit project runs beside the integration project's global setup (a JVM, etcd and
+          // Prometheus starting on 2 cores): a first use of ICU's time-zone data took over 5 s there.
+          testTimeout: 30_000,
         },
       },
       {
