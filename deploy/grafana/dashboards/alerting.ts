@@ -64,6 +64,26 @@ export function alerting(): dashboard.Dashboard {
       unit: 's',
       targets: [{ expr: 'histogram_quantile(0.99, sum by (le, integration) (rate(alertmanager_notification_latency_seconds_bucket[$__rate_interval])))', legend: '{{integration}}' }],
     }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Suppressed notifications, silences, groups',
+      description: 'Notifications suppressed (silenced, inhibited, muted by time interval), silences by state, aggregation groups, and alert records consumed but not yet settled.',
+      unit: 'none',
+      targets: [
+        { expr: 'sum by (reason) (increase(alertmanager_notifications_suppressed_total[$__rate_interval]))', legend: 'suppressed {{reason}}' },
+        { expr: 'max by (state) (alertmanager_silences)', legend: 'silences {{state}}' },
+        { expr: 'sum(alertmanager_dispatcher_aggregation_groups)', legend: 'aggregation groups' },
+        { expr: 'sum(ringwatch_notifier_records_pending)', legend: 'records pending' },
+      ],
+    }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Dropped alert notifications',
+      description: 'Alerts the rule evaluators dropped (queue full or Alertmanager unreachable), and invalid alerts the notifier refused, by source.',
+      unit: 'none',
+      targets: [
+        { expr: 'sum(increase(prometheus_notifications_dropped_total[$__rate_interval]))', legend: 'dropped by the evaluators' },
+        { expr: 'sum by (source) (increase(alertmanager_alerts_invalid_total[$__rate_interval]))', legend: 'invalid {{source}}' },
+      ],
+    }))
     .withPanel(timeseriesPanel(ids, { title: 'Alerts received by the notifier', description: 'Alerts received per second, by status.', unit: 'cps', targets: [{ expr: rate('alertmanager_alerts_received_total', 'status'), legend: '{{status}}' }] }))
     .build();
 }

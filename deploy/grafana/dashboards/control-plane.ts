@@ -25,6 +25,16 @@ export function controlPlane(): dashboard.Dashboard {
     }))
     .withPanel(timeseriesPanel(ids, { title: 'Target list writes', description: 'Writes to the target list in etcd, by operation.', unit: 'cps', targets: [{ expr: rate('ringwatch_coordinator_target_list_writes_total', 'op'), legend: '{{op}}' }] }))
     .withPanel(timeseriesPanel(ids, { title: 'Invalid targets', description: 'Discovered targets that could not be built, by job.', unit: 'none', targets: [{ expr: 'max by (exported_job) (ringwatch_coordinator_invalid_targets)', legend: '{{exported_job}}' }] }))
+    .withPanel(timeseriesPanel(ids, { title: 'Target API changes', description: 'Targets registered and deregistered through the coordinator\'s API, by operation.', unit: 'none', targets: [{ expr: 'sum by (op) (increase(ringwatch_coordinator_api_target_changes_total[$__rate_interval]))', legend: '{{op}}' }] }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Config reloads',
+      description: 'Whether the last configuration reload (SIGHUP or POST /-/reload) of each node succeeded (0: the node kept its previous config), and the age of its last good one.',
+      unit: 'none',
+      targets: [
+        { expr: 'min by (instance) (ringwatch_config_last_reload_successful)', legend: 'successful {{instance}}' },
+        { expr: 'time() - max by (instance) (ringwatch_config_last_reload_success_timestamp_seconds)', legend: 'age (s) {{instance}}' },
+      ],
+    }))
     .withRow(row(ids, 'Query node'))
     .withPanel(timeseriesPanel(ids, { title: 'Requests by handler and code', description: 'API requests per second.', unit: 'reqps', stack: true, targets: [{ expr: rate('ringwatch_query_requests_total', 'handler, code'), legend: '{{handler}} {{code}}' }] }))
     .withPanel(timeseriesPanel(ids, {
@@ -57,6 +67,15 @@ export function controlPlane(): dashboard.Dashboard {
         { expr: 'sum(ringwatch_query_in_flight)', legend: 'in flight' },
         { expr: 'sum(ringwatch_query_queued)', legend: 'queued' },
         { expr: 'sum by (reason) (increase(ringwatch_query_rejected_total[$__rate_interval]))', legend: 'rejected {{reason}}' },
+      ],
+    }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Results cache errors and skips',
+      description: 'Shared-cache operations that failed (served as misses), and pieces not cached, by reason.',
+      unit: 'none',
+      targets: [
+        { expr: 'sum by (backend, operation) (increase(ringwatch_query_cache_errors_total[$__rate_interval]))', legend: 'errors {{backend}} {{operation}}' },
+        { expr: 'sum by (backend, reason) (increase(ringwatch_query_cache_skipped_total[$__rate_interval]))', legend: 'skipped {{backend}} {{reason}}' },
       ],
     }))
     .build();

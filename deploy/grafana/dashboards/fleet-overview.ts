@@ -45,9 +45,25 @@ export function fleetOverview(): dashboard.Dashboard {
       unit: 's',
       targets: [{ expr: 'histogram_quantile(0.99, sum by (le, instance) (rate(ringwatch_scraper_scrape_duration_seconds_bucket[$__rate_interval])))', legend: '{{instance}}' }],
     }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Samples and series dropped by the scrapers',
+      description: 'Samples dropped before Kafka (kafka_buffer_full, kafka_refused, producer_closed), and series dropped by limits or name validation, by job and reason.',
+      unit: 'cps',
+      targets: [
+        { expr: rate('ringwatch_scraper_samples_dropped_total', 'reason'), legend: 'samples {{reason}}' },
+        { expr: rate('ringwatch_scraper_series_dropped_total', 'exported_job, reason'), legend: 'series {{exported_job}} {{reason}}' },
+      ],
+    }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Exposition rule violations',
+      description: 'Scrapes whose body breaks an OpenMetrics rule Prometheus does not enforce either (scraped anyway), by job and rule: tell the exporter\'s owner.',
+      unit: 'cps',
+      targets: [{ expr: rate('ringwatch_scraper_exposition_violations_total', 'exported_job, rule'), legend: '{{exported_job}} {{rule}}' }],
+    }))
     .withRow(row(ids, 'Kafka'))
     .withPanel(timeseriesPanel(ids, { title: 'Kafka produce errors', description: 'Failed produce requests per second (they are retried).', unit: 'cps', targets: [{ expr: rate('ringwatch_scraper_kafka_produce_errors_total', 'instance'), legend: '{{instance}}' }] }))
     .withPanel(timeseriesPanel(ids, { title: 'Kafka buffered bytes', description: 'Bytes waiting to be produced; growth means Kafka is slow or unreachable.', unit: 'bytes', targets: [{ expr: 'sum by (instance) (ringwatch_scraper_kafka_buffered_bytes)', legend: '{{instance}}' }] }))
+    .withPanel(timeseriesPanel(ids, { title: 'Since the last successful produce', description: 'Seconds since each scraper last had a produce request acknowledged; it grows through a Kafka outage.', unit: 's', targets: [{ expr: 'max by (instance) (ringwatch_scraper_kafka_seconds_since_last_produce)', legend: '{{instance}}' }] }))
     .withPanel(timeseriesPanel(ids, {
       title: 'Kafka messages produced and dropped',
       description: 'Messages acknowledged by Kafka, and dropped because the produce buffer was full.',

@@ -59,5 +59,33 @@ export function storageWriter(): dashboard.Dashboard {
         { expr: rate('ringwatch_writer_samples_dropped_total', 'store, reason'), legend: 'dropped {{store}} {{reason}}' },
       ],
     }))
+    .withRow(row(ids, 'Consumers and replays'))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Consumers',
+      description: 'Kafka consumers running (1) per writer and store, and partitions assigned; a consumer that crashed is restarted.',
+      unit: 'none',
+      targets: [
+        { expr: `min by (store, instance) (ringwatch_writer_consumer_up{${STORE}})`, legend: 'up {{store}} {{instance}}' },
+        { expr: `sum by (store) (ringwatch_writer_partitions_assigned{${STORE}})`, legend: 'partitions {{store}}' },
+      ],
+    }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Consumer crashes and restarts',
+      description: 'Consumer crashes (by whether the client restarts itself) and restarts by the writer.',
+      unit: 'none',
+      targets: [
+        { expr: `sum by (store, restart) (increase(ringwatch_writer_consumer_crashes_total{${STORE}}[$__rate_interval]))`, legend: 'crashes {{store}} restart={{restart}}' },
+        { expr: `sum by (store) (increase(ringwatch_writer_consumer_restarts_total{${STORE}}[$__rate_interval]))`, legend: 'restarts {{store}}' },
+      ],
+    }))
+    .withPanel(timeseriesPanel(ids, {
+      title: 'Replayed duplicates and repaired requests',
+      description: 'Samples the store already held (a replay after a rebalance or restart: not a loss), and requests re-sent without the series the store refused.',
+      unit: 'cps',
+      targets: [
+        { expr: rate('ringwatch_writer_samples_duplicate_total', 'store, reason'), legend: 'duplicates {{store}} {{reason}}' },
+        { expr: rate('ringwatch_writer_repair_requests_total', 'store'), legend: 'repairs {{store}}' },
+      ],
+    }))
     .build();
 }
