@@ -10,7 +10,7 @@ import { MemberView } from '../cluster/member-view.ts';
 import { Membership } from '../cluster/membership.ts';
 import { takeDeprecationWarnings } from '../core/config-schema.ts';
 import { createEtcd } from '../core/etcd-client.ts';
-import { createKafka, ensureTopic } from '../core/kafka-client.ts';
+import { createKafka, createKafkaProducer, ensureTopic } from '../core/kafka-client.ts';
 import { createLogger, redactSecrets } from '../core/logger.ts';
 import { startNodeServer } from '../core/node-server.ts';
 import { onShutdownSignal } from '../core/shutdown.ts';
@@ -46,7 +46,7 @@ export async function runAlerting(rawConfig: unknown, context: NodeContext = {})
     const kafka = createKafka(config.kafka, logger);
     await ensureTopic(kafka, config.kafka, logger);
     await ensureTopic(kafka, { ...config.kafka, topic: config.kafka.alertsTopic }, logger);
-    output = new RuleOutputProducer(kafka, { samples: config.kafka.topic, alerts: config.kafka.alertsTopic }, logger, metrics);
+    output = new RuleOutputProducer(createKafkaProducer(config.kafka, { retries: 5, idempotent: true }, logger), { samples: config.kafka.topic, alerts: config.kafka.alertsTopic }, logger, metrics);
     await output.connect();
   } else {
     logger.warn('no kafka section: recording rules, ALERTS series and alert records are not written anywhere');

@@ -3,8 +3,9 @@
 // group evaluation, keyed by the group, so the storage-writer delivers them to every store with
 // the same guarantees as scraped samples); and one JSON record per alert transition onto the
 // alerts topic, keyed by the alert's fingerprint (the notifier's input and the alert history).
-// acks from all in-sync replicas and one request in flight keep each key's records in order.
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+// acks from all in-sync replicas and one request in flight keep each key's records in order; the
+// idempotent producer makes the client's own retries (5, 100 ms doubling to 2 s) write a batch once.
+import type { KafkaProducer } from '../core/kafka-client.ts';
 import type { Logger } from '../core/logger.ts';
 import { appendTimeSeries, encodeLabelSet, writeStaleMarker } from '../protocol/remote-write-codec.ts';
 import { ProtoWriter } from '../protocol/proto-writer.ts';
@@ -26,21 +27,16 @@ export interface KeyedRecord {
 }
 
 export class RuleOutputProducer {
-  readonly #producer: Producer;
+  readonly #producer: KafkaProducer;
   readonly #samplesTopic: string;
   readonly #alertsTopic: string;
   readonly #logger: Logger;
   readonly #metrics: AlertingMetrics;
   readonly #writer = new ProtoWriter(16 * 1024);
 
-  constructor(kafka: Kafka, topics: { samples: string; alerts: string }, logger: Logger, metrics: AlertingMetrics) {
-    this.#producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
+  /** `producer` from core/kafka-client.ts' createKafkaProducer with `{ retries: 5, idempotent: true }`. */
+  constructor(producer: KafkaProducer, topics: { samples: string; alerts: string }, logger: Logger, metrics: AlertingMetrics) {
+    this.#producer = producer;
     this.#samplesTopic = topics.samples;
     this.#alertsTopic = topics.alerts;
     this.#logger = logger.child({ component: 'rule-output' });
@@ -64,7 +60,7 @@ export class RuleOutputProducer {
     }
     const value = compressSampleMessage(samples.length, samples.length, w.bytes());
     try {
-      await this.#producer.send({ topic: this.#samplesTopic, acks: -1, messages: [{ key: groupKey, value }] });
+      await this.#producer.send(this.#samplesTopic, [{ key: groupKey, value }]);
       this.#metrics.samplesPublished.inc(samples.length);
     } catch (err) {
       this.#metrics.publishErrors.inc({ topic: this.#samplesTopic });
@@ -76,11 +72,10 @@ export class RuleOutputProducer {
   async publishAlertRecords(records: readonly KeyedRecord[]): Promise<void> {
     if (records.length === 0) return;
     try {
-      await this.#producer.send({
-        topic: this.#alertsTopic,
-        acks: -1,
-        messages: records.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })),
-      });
+      await this.#producer.send(
+        this.#alertsTopic,
+        records.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })),
+      );
       this.#metrics.alertRecordsPublished.inc(records.length);
     } catch (err) {
       this.#metrics.publishErrors.inc({ topic: this.#alertsTopic });

@@ -1,16 +1,20 @@
-// The scraper's produce path by client: kafkajs (the project's client), kafkajs with a WebAssembly
-// CRC32C in place of its pure-JS one, and @platformatic/kafka, producing the same scrape messages
-// with the same guarantees as scraper/kafka-sample-producer.ts: acks=all, the Java-compatible
-// murmur2 partitioner on the target key (so every target stays in one partition, in order), one
-// request in flight, batches of a linger's worth of scrapes. Charged: this process' CPU time
-// (every thread, GC included) per million samples. Variants run interleaved over several rounds
-// against one fresh Kafka; the best round of each is reported, beside the median.
-//
-// Bench only: the project's Kafka module (core/kafka-client.ts) is untouched.
+// The scraper's produce path by client: kafkajs (the project's client until issue 12), kafkajs
+// with a WebAssembly CRC32C in place of its pure-JS one, raw @platformatic/kafka, and the project's
+// own produce path on it: the Kafka module's producer (core/kafka-client.ts createKafkaProducer)
+// and the scraper's KafkaSampleProducer over it (queue, metrics, one request in flight). All produce
+// the same scrape messages with the same guarantees as scraper/kafka-sample-producer.ts: acks=all,
+// the Java-compatible murmur2 partitioner on the target key (so every target stays in one
+// partition, in order), one request in flight, batches of a linger's worth of scrapes. Charged:
+// this process' CPU time (every thread, GC included) per million samples. Variants run interleaved
+// over several rounds against one fresh Kafka; the best round of each is reported, beside the median.
 //
 //   node bench/kafka-client-bench.ts [--messages 3000] [--batch 20] [--rounds 3]
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { createKafkaProducer, type KafkaProducer } from '../core/kafka-client.ts';
+import { createLogger } from '../core/logger.ts';
+import { KafkaSampleProducer } from '../scraper/kafka-sample-producer.ts';
+import { ScraperMetrics } from '../scraper/scraper-metrics.ts';
 import { benchDirs, startBenchKafka, stopBenchKafka } from './bench-harness/bench-infrastructure.ts';
 import type { BenchResult } from './bench-harness/bench-result.ts';
 import { ScrapeMessageGenerator } from './bench-harness/scrape-message-generator.ts';
@@ -80,6 +84,45 @@ async function platformaticClient(brokers: string[]): Promise<Client> {
   };
 }
 
+const moduleConfig = (brokers: string[]) => ({ brokers, topic: TOPIC, clientId: 'bench-ringwatch', partitions: 6, replicationFactor: 1 });
+const silent = createLogger('bench', 'silent');
+
+/** The Kafka module's producer, as the scraper creates it (no retries inside the client). */
+async function moduleClient(brokers: string[]): Promise<Client> {
+  const producer = createKafkaProducer(moduleConfig(brokers), { retries: 0, idempotent: false }, silent);
+  await producer.connect();
+  return { name: 'Ringwatch createKafkaProducer', send: (batch) => producer.send(TOPIC, batch), close: () => producer.disconnect() };
+}
+
+/** The scraper's KafkaSampleProducer over the module's producer: send() resolves once the batch is acked. */
+async function sampleProducerClient(brokers: string[], batchSize: number, samplesPerMessage: number): Promise<Client> {
+  const inner = createKafkaProducer(moduleConfig(brokers), { retries: 0, idempotent: false }, silent);
+  let acked = 0;
+  let waiter: { count: number; resolve: () => void } | undefined;
+  const counting: KafkaProducer = {
+    connect: () => inner.connect(),
+    disconnect: () => inner.disconnect(),
+    send: async (topic, records) => {
+      await inner.send(topic, records);
+      acked += records.length;
+      if (waiter !== undefined && acked >= waiter.count) waiter.resolve();
+    },
+  };
+  const options = { lingerMs: 0, maxBufferedBytes: 256 << 20, maxBatchMessages: batchSize, maxBatchBytes: 16 << 20, maxMessageBytes: 1 << 20 };
+  const producer = new KafkaSampleProducer(counting, moduleConfig(brokers), options, silent, new ScraperMetrics());
+  await producer.connect();
+  return {
+    name: 'Ringwatch KafkaSampleProducer',
+    send: async (batch) => {
+      const done = new Promise<void>((resolve) => (waiter = { count: acked + batch.length, resolve }));
+      // Queued in one go: the linger timer fires after, so the batch leaves as one request.
+      for (const m of batch) producer.send(m.key, m.value, { target: m.key, samples: samplesPerMessage });
+      await done;
+    },
+    close: () => producer.close(),
+  };
+}
+
 export async function runKafkaClientBench(options: { messages?: number; batch?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<BenchResult[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const messagesPerRound = options.messages ?? 3000;
@@ -98,7 +141,13 @@ export async function runKafkaClientBench(options: { messages?: number; batch?: 
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6 }], waitForLeaders: true });
     await admin.disconnect();
-    const clients = [await kafkajsClient(kafka.brokers, false), await kafkajsClient(kafka.brokers, true), await platformaticClient(kafka.brokers)];
+    const clients = [
+      await kafkajsClient(kafka.brokers, false),
+      await kafkajsClient(kafka.brokers, true),
+      await platformaticClient(kafka.brokers),
+      await moduleClient(kafka.brokers),
+      await sampleProducerClient(kafka.brokers, batchSize, samplesPerMessage),
+    ];
     const perRound = new Map<string, number[]>(clients.map((c) => [c.name, []]));
     const produce = async (c: Client, count: number): Promise<void> => {
       for (let i = 0; i < count; i += batchSize) {

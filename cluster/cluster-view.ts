@@ -11,15 +11,19 @@ import type { Etcd3 } from 'etcd3';
 import { decodeJob, decodeMember, decodeTarget, KEYS, type JobRecord, type MemberRecord, type TargetRecord } from './cluster-state.ts';
 import type { EtcdConfig } from '../core/etcd-config.ts';
 import type { Logger } from '../core/logger.ts';
-import { PrefixFollower } from './etcd-state-client.ts';
+import { hexIdSplits, PrefixFollower } from './etcd-state-client.ts';
+import { EncodedTargetMap } from './encoded-target-map.ts';
 import { decodeTargetEpoch, emptyChanges, TargetListStager, type AppliedEpoch, type TargetEpochRecord, type UpcomingTargets } from './target-epoch.ts';
+
+/** Ranges of the target list loaded concurrently (etcd-state-client.ts loadPrefix). */
+const TARGET_RANGES = 8;
 
 export class ClusterView extends EventEmitter<{ change: []; error: [Error] }> {
   readonly members = new Map<string, MemberRecord>();
   private readonly prefix: string;
   private readonly logger: Logger;
   private readonly follower: PrefixFollower;
-  private readonly stager = new TargetListStager(new Map(), new Map());
+  private readonly stager: TargetListStager;
   private readonly clock: () => number;
   /** Something listeners can see changed since the last 'change'. */
   private dirty = false;
@@ -32,6 +36,11 @@ export class ClusterView extends EventEmitter<{ change: []; error: [Error] }> {
     this.clock = clock;
     this.logger = logger.child({ component: 'cluster-view' });
     const epochKey = this.prefix + KEYS.targetsEpoch;
+    const targetKeys = this.prefix + KEYS.targets;
+    // Records of the list in force are decoded when read (encoded-target-map.ts): placement needs
+    // the ids only, a scraper reads the records it owns.
+    const invalid = (key: string, err: Error): void => this.logger.error({ key, err: err.message }, 'ignored an invalid record');
+    this.stager = new TargetListStager(new EncodedTargetMap(targetKeys, invalid), new Map());
     this.follower = new PrefixFollower(
       etcd,
       this.prefix,
@@ -42,7 +51,7 @@ export class ClusterView extends EventEmitter<{ change: []; error: [Error] }> {
           const epochKv = kvs.find((kv) => kv.key === epochKey);
           let epoch: TargetEpochRecord | undefined;
           if (epochKv !== undefined) epoch = this.decode(epochKv.key, () => decodeTargetEpoch(epochKv.key, epochKv.value));
-          const targets = new Map<string, TargetRecord>();
+          const targets = new EncodedTargetMap(targetKeys, invalid);
           const jobs = new Map<string, JobRecord>();
           const newer = emptyChanges();
           for (const kv of kvs) {
@@ -52,8 +61,12 @@ export class ClusterView extends EventEmitter<{ change: []; error: [Error] }> {
             const rest = kv.key.slice(this.prefix.length);
             if (rest.startsWith(KEYS.members)) this.putMember(kv.key, kv.value);
             else if (rest.startsWith(KEYS.targets)) {
-              const r = this.decode(kv.key, () => decodeTarget(kv.key, kv.value));
-              if (r !== undefined) (late ? newer.targets : targets).set(rest.slice(KEYS.targets.length), r);
+              const id = rest.slice(KEYS.targets.length);
+              if (!late) targets.setEncoded(id, kv.value);
+              else {
+                const r = this.decode(kv.key, () => decodeTarget(kv.key, kv.value));
+                if (r !== undefined) newer.targets.set(id, r);
+              }
             } else if (rest.startsWith(KEYS.jobs)) {
               const r = this.decode(kv.key, () => decodeJob(kv.key, kv.value));
               if (r !== undefined) (late ? newer.jobs : jobs).set(rest.slice(KEYS.jobs.length), r);
@@ -71,6 +84,8 @@ export class ClusterView extends EventEmitter<{ change: []; error: [Error] }> {
         changed: () => this.flush(),
       },
       {
+        // The target list in concurrent ranges (ids are hex hashes).
+        splits: hexIdSplits(targetKeys, TARGET_RANGES),
         // Load at the revision of the last epoch: the lists there are complete.
         loadRevision: async () => {
           const res = await etcd.get(epochKey).exec();
@@ -207,3 +222,4 @@ export class ClusterView extends EventEmitter<{ change: []; error: [Error] }> {
     }, Math.max(0, delayMs));
   }
 }
+

@@ -26,12 +26,33 @@ const MAX_PAGE_KEYS = 20_000;
 
 /**
  * Everything under a prefix at one revision, in key order: `atRevision` if given (it must not be
- * compacted away), else the revision of the first page.
+ * compacted away), else the current one. `splits` (keys inside the prefix, in increasing order)
+ * cut it into ranges read concurrently, each page by page: etcd serves them in parallel, this node
+ * decodes one range's answer while the others are in flight, and each page costs etcd less (etcd
+ * 3.4 walks the rest of the range's index for every page).
  */
-export async function loadPrefix(etcd: Etcd3, prefix: string, pageSize = DEFAULT_PAGE_SIZE, atRevision?: number): Promise<{ kvs: KeyValue[]; revision: number }> {
+export async function loadPrefix(
+  etcd: Etcd3,
+  prefix: string,
+  pageSize = DEFAULT_PAGE_SIZE,
+  atRevision?: number,
+  splits: readonly string[] = [],
+): Promise<{ kvs: KeyValue[]; revision: number }> {
   const end = Range.prefix(prefix).end;
+  const bounds = [Buffer.from(prefix), ...splits.filter((k) => k > prefix && k.startsWith(prefix)).map((k) => Buffer.from(k)), end];
+  if (bounds.length === 2) return loadRange(etcd, bounds[0] as Buffer, end, pageSize, atRevision);
+  // One revision for every range: the current one, from a read of a single key.
+  const revision = atRevision ?? Number((await etcd.get(prefix).exec()).header.revision);
+  const parts = await Promise.all(bounds.slice(0, -1).map((start, i) => loadRange(etcd, start, bounds[i + 1] as Buffer, pageSize, revision)));
   const kvs: KeyValue[] = [];
-  let start: Buffer = Buffer.from(prefix);
+  for (const p of parts) for (const kv of p.kvs) kvs.push(kv);
+  return { kvs, revision };
+}
+
+/** [start, end) at one revision (`atRevision`, else the first page's), page by page, in key order. */
+async function loadRange(etcd: Etcd3, from: Buffer, end: Buffer, pageSize: number, atRevision: number | undefined): Promise<{ kvs: KeyValue[]; revision: number }> {
+  const kvs: KeyValue[] = [];
+  let start: Buffer = from;
   let revision: number | undefined = atRevision;
   let limit = pageSize;
   for (;;) {
@@ -62,6 +83,16 @@ export async function loadPrefix(etcd: Etcd3, prefix: string, pageSize = DEFAULT
   return { kvs, revision };
 }
 
+/**
+ * Splits for loadPrefix over keys `<keyPrefix><hex id>` (target ids are hex hashes): `ranges`
+ * ranges of about the same number of keys, by the id's first digit.
+ */
+export function hexIdSplits(keyPrefix: string, ranges: number): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < ranges; i++) out.push(keyPrefix + Math.floor((i * 16) / ranges).toString(16));
+  return out;
+}
+
 /** What a follower tells its owner. Calls come in revision order. */
 export interface PrefixSubscriber {
   /** Everything under the prefix at one revision: replaces what came before. */
@@ -83,6 +114,8 @@ export interface PrefixFollowerOptions {
    * done at the current revision instead.
    */
   loadRevision?: () => Promise<number | undefined>;
+  /** Keys that cut the prefix into ranges loaded concurrently (loadPrefix). */
+  splits?: readonly string[];
 }
 
 export class PrefixFollower {
@@ -96,6 +129,7 @@ export class PrefixFollower {
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
   readonly #loadRevision: (() => Promise<number | undefined>) | undefined;
+  readonly #splits: readonly string[];
   #watcher: Watcher | undefined;
   #pending: NodeJS.Immediate | undefined;
   #closed = false;
@@ -109,6 +143,7 @@ export class PrefixFollower {
     this.#retryMs = options.retryMs ?? 250;
     this.#maxRetryMs = options.maxRetryMs ?? 10_000;
     this.#loadRevision = options.loadRevision;
+    this.#splits = options.splits ?? [];
   }
 
   /** Loads and starts watching; rejects when etcd does not answer (the caller decides). */
@@ -130,10 +165,10 @@ export class PrefixFollower {
 
   async #load(): Promise<void> {
     const at = await this.#loadRevision?.();
-    const { kvs, revision } = await loadPrefix(this.#etcd, this.#prefix, this.#pageSize, at).catch((err: unknown) => {
+    const { kvs, revision } = await loadPrefix(this.#etcd, this.#prefix, this.#pageSize, at, this.#splits).catch((err: unknown) => {
       if (at === undefined || !/compacted/i.test((err as Error).message)) throw err;
       this.#logger.warn({ prefix: this.#prefix, revision: at }, 'the revision asked for is compacted: loading the current one');
-      return loadPrefix(this.#etcd, this.#prefix, this.#pageSize);
+      return loadPrefix(this.#etcd, this.#prefix, this.#pageSize, undefined, this.#splits);
     });
     if (this.#closed) return;
     this.revision = revision;

@@ -6,6 +6,7 @@
 // instant, and never exposes an intermediate list. With no epoch key in etcd at all (a coordinator
 // of an older version), changes apply as they arrive, as before. Pure (no I/O, no clock).
 import type { JobRecord, TargetRecord } from './cluster-state.ts';
+import { EncodedTargetMap, storedValue } from './encoded-target-map.ts';
 
 export interface TargetEpochRecord {
   /** Increases by one per change written. */
@@ -111,7 +112,8 @@ export class TargetListStager {
     if (epoch !== undefined && reload && epoch.epoch !== this.appliedEpoch && epoch.effectiveAtMs > nowMs) {
       this.#pending.push({ record: epoch, atMs: epoch.effectiveAtMs, changes: diff(this.targets, targets, this.jobs, jobs) });
     } else {
-      replace(this.targets, targets);
+      if (this.targets instanceof EncodedTargetMap) this.targets.replaceWith(targets);
+      else replace(this.targets, targets);
       replace(this.jobs, jobs);
       this.appliedEpoch = epoch?.epoch;
     }
@@ -200,7 +202,12 @@ function diff(
   nextJobs: ReadonlyMap<string, JobRecord>,
 ): StagedChanges {
   const c = emptyChanges();
-  for (const [id, r] of nextTargets) if (targets.get(id) !== r) c.targets.set(id, r);
+  // Compared as stored (an encoded record as its text), so only the records that changed are decoded.
+  for (const id of nextTargets.keys()) {
+    if (storedValue(targets, id) === storedValue(nextTargets, id)) continue;
+    const r = nextTargets.get(id);
+    if (r !== undefined) c.targets.set(id, r);
+  }
   for (const id of targets.keys()) if (!nextTargets.has(id)) c.targets.set(id, null);
   for (const [id, r] of nextJobs) if (jobs.get(id) !== r) c.jobs.set(id, r);
   for (const id of jobs.keys()) if (!nextJobs.has(id)) c.jobs.set(id, null);

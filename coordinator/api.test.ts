@@ -186,6 +186,12 @@ describe('POST and DELETE /api/v1/targets', () => {
     expect(notJson.status).toBe(400);
     expect((await json(notJson)).error).toMatch(/^invalid JSON body/);
     expect((await json(await post(app, { job: 'demo', targets: ['no-port'] }))).error).toMatch(/targets\[0\]: "no-port" is not a host:port/);
+    // An address with userinfo: refused, and the answer does not repeat its password.
+    const userinfo = await post(app, { job: 'demo', targets: ['n:1', 'scrape:hunter2@n:2'] });
+    expect(userinfo.status).toBe(400);
+    const answer = await json(userinfo);
+    expect(answer.error).toMatch(/^targets\[1\]: "scrape:<secret>@n:2" contains userinfo/);
+    expect(JSON.stringify(answer)).not.toContain('hunter2');
   });
 
   it('refuses bodies over 1 MiB', async () => {

@@ -17,6 +17,16 @@ describe('readCoordinatorConfig', () => {
     expect(c.api).toEqual({ token: 's3cret', registration: { minScrapeIntervalMs: 1000 } });
   });
 
+  it('reads node.peer_http_client (the credentials for the scrapers\' web config) and names its fields in errors', () => {
+    const c = readCoordinatorConfig({ ...base, node: { ...base.node, peer_http_client: { basic_auth: { username: 'rw', password_file: '/etc/rw/pw' } } } });
+    expect(c.peerHttpClient?.scheme).toBe('http');
+    expect(c.peerHttpClient?.http.auth).toEqual({ basic: { username: 'rw', passwordFile: '/etc/rw/pw' } });
+    expect(c.peerHttpClient?.http.followRedirects).toBe(false);
+    expect(readCoordinatorConfig(base).peerHttpClient).toBeUndefined();
+    expect(() => readCoordinatorConfig({ ...base, node: { ...base.node, peer_http_client: { scheme: 'ftp' } } })).toThrow(/node\.peer_http_client\.scheme/);
+    expect(() => readCoordinatorConfig({ ...base, node: { ...base.node, peer_http_client: { proxy_url: 'http://p' } } })).toThrow(/node\.peer_http_client.*proxy_url/);
+  });
+
   it('names the field in every error', () => {
     expect(() => readCoordinatorConfig({ ...base, etcd: {} })).toThrow(/^etcd\.endpoints: /);
     expect(() => readCoordinatorConfig({ ...base, api: { token: 'a', token_file: '/x' } })).toThrow(/^api: at most one/);

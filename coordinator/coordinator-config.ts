@@ -9,6 +9,7 @@ import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
 import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type ScrapeConfig } from '../model/scrape-config.ts';
 import { isLoopbackAddress } from '../core/listen-address.ts';
 import { readWebConfigField } from '../core/web-config.ts';
+import { readPeerHttpClientField, type PeerHttpClient } from '../core/http-client-config.ts';
 
 export interface ApiConfig {
   /** Bearer token required to register or remove targets; unset: anyone may. */
@@ -25,6 +26,8 @@ export interface CoordinatorConfig {
   listenAddress: string;
   /** node.web_config_file: TLS and basic auth on this node's server (Prometheus' web config format). */
   webConfigFile?: string;
+  /** node.peer_http_client: credentials and TLS for calls to the scrapers (their web_config_file). */
+  peerHttpClient?: PeerHttpClient;
   etcd: EtcdConfig;
   global: GlobalScrapeConfig;
   scrapeConfigs: ScrapeConfig[];
@@ -39,7 +42,7 @@ const FILE_SD_EXTENSION = /\.(json|ya?ml)$/i;
 
 export function readCoordinatorConfig(raw: unknown): CoordinatorConfig {
   const root = readObject(raw, '', ['node', 'etcd', 'global', 'scrape_configs', 'api']);
-  const node = readObject(root.node, 'node', ['id', 'listen_address', 'web_config_file']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'web_config_file', 'peer_http_client']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9471'), 'node.listen_address');
   const etcd = readEtcdConfig(root.etcd, 'etcd');
   const global = readGlobalConfig(root.global, 'global');
@@ -62,6 +65,7 @@ export function readCoordinatorConfig(raw: unknown): CoordinatorConfig {
     nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),
     listenAddress,
     ...readWebConfigField(node, 'node'),
+    ...readPeerHttpClientField(node, 'node'),
     etcd,
     global,
     scrapeConfigs,

@@ -2,7 +2,7 @@
 // read is reused for a moment, so a dashboard polling several endpoints costs one etcd round.
 import type { Etcd3 } from 'etcd3';
 import { decodeMember, decodeTarget, KEYS, type MemberRecord, type TargetRecord } from '../cluster/cluster-state.ts';
-import { loadPrefix } from '../cluster/etcd-state-client.ts';
+import { hexIdSplits, loadPrefix } from '../cluster/etcd-state-client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { FleetState } from './api.ts';
 
@@ -36,7 +36,7 @@ export class FleetReader {
   private async load(): Promise<FleetState> {
     const [members, targets] = await Promise.all([
       loadPrefix(this.etcd, this.prefix + KEYS.members),
-      loadPrefix(this.etcd, this.prefix + KEYS.targets),
+      loadPrefix(this.etcd, this.prefix + KEYS.targets, undefined, undefined, hexIdSplits(this.prefix + KEYS.targets, 8)),
     ]);
     const out: { members: MemberRecord[]; targets: TargetRecord[] } = { members: [], targets: [] };
     for (const kv of members.kvs) this.decode(() => out.members.push(decodeMember(kv.key, kv.value)));

@@ -18,6 +18,7 @@ import { FleetReader } from './fleet-reader.ts';
 import { LeaderElection } from './leader-election.ts';
 import { RegisteredTargetStore } from './registered-targets.ts';
 import { fetchScrapeHealth } from './scraper-health.ts';
+import { peerFetch } from '../core/http-client-config.ts';
 import { buildTargetList, jobRecord, keepUnknownSources, targetListKeys, type JobDefinition, type TargetList } from './target-list.ts';
 import { TargetListSync } from './target-list-sync.ts';
 import { TargetListWriter } from './target-list-writer.ts';
@@ -120,6 +121,8 @@ export async function runCoordinator(raw: unknown, context: { configPath?: strin
   );
 
   const fleet = new FleetReader(etcd, prefix, logger);
+  // The scrapers' /api/v1/targets, with node.peer_http_client's credentials when they require some.
+  const scraperFetch = peerFetch(config.peerHttpClient);
   const store = new RegisteredTargetStore(etcd, prefix);
   const server = await startNodeServer({
     listenAddress: config.listenAddress,
@@ -136,7 +139,8 @@ export async function runCoordinator(raw: unknown, context: { configPath?: strin
         registrationPolicy: () => config.api.registration ?? DEFAULT_REGISTRATION_POLICY,
         readFleet: () => fleet.read(),
         localTargetList: () => latest,
-        scrapeHealth: (members, preferredOwner) => fetchScrapeHealth(members, preferredOwner, { timeoutMs: SCRAPER_API_TIMEOUT_MS }),
+        scrapeHealth: (members, preferredOwner) =>
+          fetchScrapeHealth(members, preferredOwner, { timeoutMs: SCRAPER_API_TIMEOUT_MS, fetch: scraperFetch, ...(config.peerHttpClient !== undefined ? { scheme: config.peerHttpClient.scheme } : {}) }),
         leader: () => leaderElection.leader(),
         isLeader: () => leaderElection.isLeader,
         registered: store,

@@ -25,6 +25,8 @@ describe('readRegistration', () => {
       [{ job: 'demo', targets: ['a'] }, /^targets\[0\]: "a" is not a host:port/],
       [{ job: 'demo', targets: ['a:99999'] }, /^targets\[0\]: "a:99999" is not a host:port/],
       [{ job: 'demo', targets: [1] }, /^targets\[0\]: expected a "host:port" string/],
+      [{ job: 'demo', targets: ['a:1', 'u:pw@b:2'] }, /^targets\[1\]: "u:<secret>@b:2" contains userinfo; expected a host:port address/],
+      [{ job: 'demo', targets: ['http://u:pw@b:2'] }, /^targets\[0\]: "http:\/\/u:<secret>@b:2" contains userinfo/],
       [{ job: 'demo', targets: ['a:1'], labels: { 'bad-name': 'x' } }, /^labels: "bad-name" is not a valid label name/],
       [{ job: 'demo', targets: ['a:1'], labels: { env: 1 } }, /^labels\.env: expected a string value/],
       [{ job: 'demo', targets: ['a:1'], extra: true }, /^extra: unknown field/],

@@ -1,4 +1,5 @@
 import { isValidLabelName } from '../model/labels.ts';
+import { redactUrl } from '../core/logger.ts';
 import { DEFAULT_REGISTRATION_POLICY, registrationRefusal, type RegistrationPolicy } from '../discovery/registered.ts';
 // Validation of the API's target registration and removal requests; every error says which field
 // is wrong and why, for a 400 (malformed) or a 403 (refused by api.registration).
@@ -77,6 +78,8 @@ function readTargets(value: unknown, field = 'targets'): string[] {
   if (value.length > MAX_TARGETS_PER_REQUEST) throw new RequestError(`${field}: at most ${MAX_TARGETS_PER_REQUEST} targets per request, got ${value.length}`);
   return value.map((t, i) => {
     if (typeof t !== 'string') throw new RequestError(`${field}[${i}]: expected a "host:port" string`);
+    // Answered and logged: never with the password of a user:password@ prefix.
+    if (t.includes('@')) throw new RequestError(`${field}[${i}]: "${redactUrl(t)}" contains userinfo; expected a host:port address (credentials belong in the job's basic_auth)`);
     const m = HOST_PORT.exec(t);
     if (m === null || Number(m[2]) > 65535) throw new RequestError(`${field}[${i}]: "${t}" is not a host:port address`);
     return t;

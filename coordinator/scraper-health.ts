@@ -44,8 +44,8 @@ export function readScraperTargets(body: unknown, reportedBy: string): Map<strin
 /** Prometheus' zero time.Time, which it shows for a target not scraped yet. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export function memberUrl(address: string): string {
-  return /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `http://${address}`;
+export function memberUrl(address: string, scheme: 'http' | 'https' = 'http'): string {
+  return /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `${scheme}://${address}`;
 }
 
 /**
@@ -55,13 +55,14 @@ export function memberUrl(address: string): string {
 export async function fetchScrapeHealth(
   members: readonly MemberRecord[],
   preferredOwner: (targetId: string) => string | undefined,
-  opts: { timeoutMs: number; fetch?: typeof fetch },
+  // fetch and scheme: node.peer_http_client (core/http-client-config.ts peerFetch), for scrapers behind auth or TLS.
+  opts: { timeoutMs: number; fetch?: typeof fetch; scheme?: 'http' | 'https' },
 ): Promise<Map<string, ScrapeHealth>> {
   const doFetch = opts.fetch ?? fetch;
   const reports = await Promise.all(
     members.map(async (m) => {
       try {
-        const res = await doFetch(`${memberUrl(m.address)}/api/v1/targets`, { signal: AbortSignal.timeout(opts.timeoutMs) });
+        const res = await doFetch(`${memberUrl(m.address, opts.scheme)}/api/v1/targets`, { signal: AbortSignal.timeout(opts.timeoutMs) });
         if (!res.ok) return new Map<string, ScrapeHealth>();
         return readScraperTargets(await res.json(), m.id);
       } catch {

@@ -8,7 +8,7 @@
 // ahead, so no node ever works from a half-written list and all switch at the same instant.
 import type { Etcd3 } from 'etcd3';
 import { encodeRecord, KEYS } from '../cluster/cluster-state.ts';
-import { loadPrefix } from '../cluster/etcd-state-client.ts';
+import { hexIdSplits, loadPrefix } from '../cluster/etcd-state-client.ts';
 import { decodeTargetEpoch, type TargetEpochRecord } from '../cluster/target-epoch.ts';
 import type { Logger } from '../core/logger.ts';
 import { chunk, diffKeys, type KeepExisting, type KeyOperation } from './target-list.ts';
@@ -168,7 +168,8 @@ export class TargetListWriter {
   private async read(): Promise<Map<string, string>> {
     const view = new Map<string, string>();
     for (const section of [KEYS.jobs, KEYS.targets]) {
-      const { kvs } = await loadPrefix(this.etcd, this.prefix + section);
+      // Targets in concurrent ranges (their ids are hex hashes), as a scraper loads them.
+      const { kvs } = await loadPrefix(this.etcd, this.prefix + section, undefined, undefined, section === KEYS.targets ? hexIdSplits(this.prefix + section, 8) : []);
       for (const kv of kvs) view.set(kv.key, kv.value);
     }
     const epochKey = this.prefix + KEYS.targetsEpoch;

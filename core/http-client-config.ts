@@ -5,7 +5,7 @@
 // `*_file` secrets are read again for every request, as Prometheus does, so rotated credentials
 // are picked up without a reload; a file that cannot be read fails that request, never the node.
 import { readFileSync } from 'node:fs';
-import { Agent, interceptors, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, fetch as undiciFetch, interceptors, ProxyAgent, type Dispatcher } from 'undici';
 import { ConfigError, join, readBoolean, readObject, readOptionalString, readString, type ConfigObject } from './config-schema.ts';
 import { readTls, tlsConnectOptions, type TlsOptions } from './tls-config.ts';
 
@@ -196,3 +196,44 @@ export function createHttpDispatcher(config: HttpClientConfig, options: { connec
 export function dispatcherKey(config: HttpClientConfig): string {
   return JSON.stringify([config.tls, config.proxyUrl ?? null, config.followRedirects]);
 }
+
+/** node.peer_http_client: how this node calls other Ringwatch nodes (their node.web_config_file). */
+export interface PeerHttpClient {
+  scheme: 'http' | 'https';
+  http: HttpClientConfig;
+}
+
+/**
+ * Reads `node.peer_http_client` (basic_auth, authorization, tls_config as in a scrape config, and
+ * `scheme`): the credentials and TLS a node presents to its peers when they require them.
+ */
+export function readPeerHttpClientField(node: ConfigObject, path: string): { peerHttpClient?: PeerHttpClient } {
+  if (node.peer_http_client === undefined || node.peer_http_client === null) return {};
+  const p = join(path, 'peer_http_client');
+  const obj = readObject(node.peer_http_client, p, ['scheme', 'basic_auth', 'authorization', 'tls_config']);
+  const scheme = readString(obj, 'scheme', p, obj.tls_config !== undefined && obj.tls_config !== null ? 'https' : 'http');
+  if (scheme !== 'http' && scheme !== 'https') throw new ConfigError(join(p, 'scheme'), `"${scheme}" is not http or https`);
+  return { peerHttpClient: { scheme, http: readHttpClientConfig(obj, p, { followRedirects: false }) } };
+}
+
+/**
+ * A fetch for calls to other Ringwatch nodes: their TLS (CA, client certificate) and this node's
+ * credentials, `*_file` secrets read per request. Without a config: the global fetch. A secret file
+ * that cannot be read rejects that call (the callers treat it as no answer).
+ */
+export function peerFetch(client: PeerHttpClient | undefined): typeof fetch {
+  if (client === undefined) return fetch;
+  const dispatcher = createHttpDispatcher(client.http, { connections: 4 });
+  const call = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
+    const authorization = authorizationHeader(client.http.auth);
+    if (authorization !== undefined) headers.authorization = authorization;
+    // undici's own fetch, for its dispatcher option; its Request and Response are the global ones' shape.
+    const url = input instanceof Request ? input.url : String(input);
+    const res = await undiciFetch(url, { method: init?.method ?? 'GET', headers, signal: init?.signal ?? null, dispatcher });
+    return res as unknown as Response;
+  };
+  return call as typeof fetch;
+}
+

@@ -1,9 +1,24 @@
-// One kafkajs client per node, logging through pino, and the samples topic created on demand.
+// The one Kafka module: every node's Kafka clients come from here, logging through pino.
+// Producers (scraper samples, rule output) are KafkaProducers on @platformatic/kafka, whose produce
+// path costs about a quarter of kafkajs' per sample (docs/benchmarks.md, "Scraper hot path");
+// consumers (storage-writer, notifier) and the admin (ensureTopic) are still on kafkajs. Both place
+// keys on partitions alike (kafka-partitioner.ts), so old and new producers agree in an upgrade.
 import { createRequire } from 'node:module';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from './kafka-config.ts';
+import { createPlatformaticProducer } from './kafka-platformatic-producer.ts';
+import type { KafkaProducer, KafkaProducerOptions } from './kafka-producer.ts';
 import type { Logger } from './logger.ts';
 import { tlsConnectOptions } from './tls-config.ts';
+
+export { KafkaProduceError, type KafkaProduceErrorKind, type KafkaProducer, type KafkaProducerOptions, type KafkaRecord } from './kafka-producer.ts';
+
+/** A producer for this config: acks from all in-sync replicas, Java-compatible key partitioning, one request in flight. */
+export function createKafkaProducer(config: KafkaConfig, options: KafkaProducerOptions, logger: Logger): KafkaProducer {
+  return createPlatformaticProducer(config, options, logger);
+}
+
+/** The kafkajs client (consumers and admin). */
 
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });

@@ -57,6 +57,24 @@ describe('buildTargets', () => {
     expect(t?.job).toBe('node');
   });
 
+  it('refuses an address with userinfo, naming it without its password; the rest of the group stays', () => {
+    const { targets, errors } = buildTargets(job(), [group(['ok-1:9100', 'scrape:hunter2@db-1:9100', 'admin@db-2:9100', 'ok-2:9100'])]);
+    expect(targets.map((t) => t.url)).toEqual(['http://ok-1:9100/metrics', 'http://ok-2:9100/metrics']);
+    expect(errors.map((e) => e.error)).toEqual([
+      'invalid address "scrape:<secret>@db-1:9100": contains userinfo, expected host:port (set credentials with the job\'s basic_auth or authorization)',
+      'invalid address "admin@db-2:9100": contains userinfo, expected host:port (set credentials with the job\'s basic_auth or authorization)',
+    ]);
+    expect(JSON.stringify(errors)).not.toContain('hunter2');
+    expect(errors[0]?.discoveredLabels.__address__).toBe('scrape:<secret>@db-1:9100');
+  });
+
+  it('refuses userinfo that relabeling puts into the address', () => {
+    const relabeled = job({ relabel_configs: [{ source_labels: ['__address__'], regex: '(.*)', target_label: '__address__', replacement: 'u:p@$1' }] });
+    const { targets, errors } = buildTargets(relabeled, [group(['h:1'])]);
+    expect(targets).toEqual([]);
+    expect(errors[0]?.error).toMatch(/^invalid address "u:<secret>@h:1": contains userinfo/);
+  });
+
   it('a discovered __param_<name> wins over the configured first value too', () => {
     const j = job({ params: { module: ['http_2xx'] } });
     const { targets } = buildTargets(j, [group(['a:1'], { __param_module: 'icmp' }), group(['b:1'])]);

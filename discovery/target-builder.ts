@@ -6,6 +6,7 @@ import { relabel } from '../model/relabel.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import { targetId, type ScrapeTarget } from '../model/scrape-target.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
+import { redactUrl } from '../core/logger.ts';
 
 export interface BuildResult {
   targets: ScrapeTarget[];
@@ -45,7 +46,9 @@ export function buildTargets(job: JobScrapeOptions, groups: readonly TargetGroup
           result.targets.push(target);
         }
       } catch (err) {
-        result.errors.push({ discoveredLabels: discovered, error: (err as Error).message });
+        // The labels go to logs and API answers: never with the password of an address's userinfo.
+        const shown = discovered.__address__?.includes('@') ? { ...discovered, __address__: redactUrl(discovered.__address__) } : discovered;
+        result.errors.push({ discoveredLabels: shown, error: (err as Error).message });
       }
     }
   }
@@ -60,7 +63,12 @@ function populateTarget(job: JobScrapeOptions, discovered: Record<string, string
   if (address === undefined || address === '') throw new Error('no address');
   const scheme = labels.get('__scheme__') ?? job.scheme;
   if (scheme !== 'http' && scheme !== 'https') throw new Error(`invalid scheme "${scheme}"`);
-  if (/[/\s]/.test(address) || address.includes('://')) throw new Error(`invalid address "${address}": expected host:port`);
+  if (/[/\s]/.test(address) || address.includes('://')) throw new Error(`invalid address "${redactUrl(address)}": expected host:port`);
+  // user:password@host:port would put the password in etcd, the instance label and every series:
+  // refused, as an address that does not parse as host:port (credentials go in the job's basic_auth).
+  if (address.includes('@')) {
+    throw new Error(`invalid address "${redactUrl(address)}": contains userinfo, expected host:port (set credentials with the job's basic_auth or authorization)`);
+  }
   if (!labels.has('instance') || labels.get('instance') === '') labels.set('instance', address);
 
   const intervalMs = parseDurationLabel(labels.get('__scrape_interval__'), job.intervalMs, '__scrape_interval__');

@@ -1,8 +1,9 @@
 // The producer's buffer while Kafka does not answer: bounded (queued and in flight together), the
 // oldest queued messages dropped first and counted in samples by reason, the request in flight
-// never dropped (it may reach Kafka yet), a failed request sent again first, in order.
-import type { Kafka } from 'kafkajs';
+// never dropped (it may reach Kafka yet), a failed request sent again first, in order; records
+// Kafka refuses split message by message, the refused one dropped and counted, the rest delivered.
 import { describe, expect, it } from 'vitest';
+import { KafkaProduceError, type KafkaProducer } from '../core/kafka-client.ts';
 import { createLogger } from '../core/logger.ts';
 import type { KafkaConfig } from '../core/kafka-config.ts';
 import { KafkaSampleProducer } from './kafka-sample-producer.ts';
@@ -14,22 +15,23 @@ interface Request {
   reject: (err: Error) => void;
 }
 
-/** kafkajs' producer, answering each send() when the test says so. */
-function fakeKafka(): { kafka: Kafka; requests: Request[]; delivered: string[] } {
+/** The Kafka client's producer, answering each send() when the test says so. */
+function fakeKafka(): { kafka: KafkaProducer; requests: Request[]; delivered: string[] } {
   const requests: Request[] = [];
   const delivered: string[] = [];
-  const producer = {
+  const kafka: KafkaProducer = {
     connect: async () => undefined,
     disconnect: async () => undefined,
-    send: ({ messages }: { messages: { key: string }[] }) =>
+    send: (_topic, records) =>
       new Promise<void>((resolve, reject) => {
-        const keys = messages.map((m) => m.key);
+        const keys = records.map((m) => m.key);
         requests.push({ keys, resolve: () => (delivered.push(...keys), resolve()), reject });
       }),
   };
-  // Only producer() is used by KafkaSampleProducer.
-  return { kafka: { producer: () => producer } as unknown as Kafka, requests, delivered };
+  return { kafka, requests, delivered };
 }
+
+const tooLarge = (): KafkaProduceError => new KafkaProduceError('producing to Kafka failed: MESSAGE_TOO_LARGE', 'records_refused', 'MESSAGE_TOO_LARGE', undefined);
 
 const config = { topic: 'samples' } as KafkaConfig;
 const MESSAGE = 100;
@@ -98,5 +100,54 @@ describe('KafkaSampleProducer buffer', () => {
     await closed;
     clearInterval(failing);
     expect(await gauge(metrics, 'ringwatch_scraper_samples_dropped_total', { reason: 'producer_closed' })).toBe(3 * 3);
+  });
+
+  it('splits a refused batch message by message, drops (and counts) only the refused one, keeps the order', async () => {
+    const { kafka, requests, delivered } = fakeKafka();
+    const metrics = new ScraperMetrics();
+    const producer = new KafkaSampleProducer(kafka, config, { ...options, maxBatchMessages: 3 }, createLogger('test', 'silent'), metrics);
+    for (const k of ['a', 'big', 'c']) producer.send(k, Buffer.alloc(MESSAGE), { target: k, samples: 5 });
+    await until(() => requests.length === 1);
+    expect(requests[0]?.keys).toEqual(['a', 'big', 'c']);
+    requests[0]?.reject(tooLarge());
+    // One at a time until one passes (a); then batches again, so big and c are refused together,
+    // then big alone (dropped), then c.
+    await until(() => requests.length === 2);
+    expect(requests[1]?.keys).toEqual(['a']);
+    requests[1]?.resolve();
+    await until(() => requests.length === 3);
+    expect(requests[2]?.keys).toEqual(['big', 'c']);
+    requests[2]?.reject(tooLarge());
+    await until(() => requests.length === 4);
+    expect(requests[3]?.keys).toEqual(['big']);
+    requests[3]?.reject(tooLarge());
+    await until(() => requests.length === 5);
+    expect(requests[4]?.keys).toEqual(['c']);
+    requests[4]?.resolve();
+    await until(() => delivered.length === 2);
+    expect(delivered).toEqual(['a', 'c']);
+    expect(await gauge(metrics, 'ringwatch_scraper_samples_dropped_total', { reason: 'kafka_refused' })).toBe(5);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_dropped_messages_total')).toBe(1);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_produce_errors_total')).toBe(3);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_buffered_bytes')).toBe(0);
+    await producer.close();
+  });
+
+  it('retries a retriable or unclassified failure in order, never dropping it as refused', async () => {
+    const { kafka, requests, delivered } = fakeKafka();
+    const metrics = new ScraperMetrics();
+    const producer = new KafkaSampleProducer(kafka, config, options, createLogger('test', 'silent'), metrics);
+    producer.send('x', Buffer.alloc(MESSAGE), { target: 'x', samples: 1 });
+    await until(() => requests.length === 1);
+    requests[0]?.reject(new KafkaProduceError('producing to Kafka failed: Connection closed', 'retriable', 'NETWORK', undefined));
+    await until(() => requests.length === 2);
+    requests[1]?.reject(new KafkaProduceError('producing to Kafka failed: Unknown topic samples.', 'other', 'USER', undefined));
+    await until(() => requests.length === 3);
+    expect(requests[2]?.keys).toEqual(['x']);
+    requests[2]?.resolve();
+    await until(() => delivered.length === 1);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_produce_errors_total')).toBe(2);
+    expect(await gauge(metrics, 'ringwatch_scraper_kafka_dropped_messages_total')).toBe(0);
+    await producer.close();
   });
 });

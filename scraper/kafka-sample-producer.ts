@@ -1,9 +1,9 @@
 // Produces scrape messages to Kafka. Messages are queued and sent in batches (a short linger),
-// so kafkajs' per-request cost is shared by many scrapes. One produce request is in flight at a
+// so the client's per-request cost is shared by many scrapes. One produce request is in flight at a
 // time, which keeps every target's messages in order. While Kafka is unreachable the queue is
 // kept (bounded by bytes, queued and in flight together; past the bound the oldest queued messages
 // are dropped, counted in samples by reason) and retried with backoff, in order.
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { KafkaProduceError, type KafkaProducer, type KafkaRecord } from '../core/kafka-client.ts';
 import type { KafkaConfig } from '../core/kafka-config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SampleSink } from './sample-sink.ts';
@@ -29,7 +29,7 @@ interface Pending {
 export type DropReason = 'kafka_buffer_full' | 'kafka_refused' | 'producer_closed';
 
 export class KafkaSampleProducer implements SampleSink {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   private readonly topic: string;
   private readonly options: ProducerOptions;
   private readonly logger: Logger;
@@ -46,15 +46,13 @@ export class KafkaSampleProducer implements SampleSink {
   private closed = false;
   private dropping: { messages: number; samples: number; since: number } | undefined;
 
-  constructor(kafka: Kafka, config: KafkaConfig, options: ProducerOptions, logger: Logger, metrics: ScraperMetrics) {
-    this.producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      maxInFlightRequests: 1,
-      // No retries inside kafkajs: each failed attempt is seen (and counted) here and retried by
-      // flushOnce's own backoff, so an outage shows in produce_errors_total from its first second.
-      retry: { retries: 0 },
-    });
+  /**
+   * `producer` from core/kafka-client.ts' createKafkaProducer with `retries: 0`: no retries inside
+   * the client, so each failed attempt is seen (and counted) here and retried by flushOnce's own
+   * backoff, and an outage shows in produce_errors_total from its first second.
+   */
+  constructor(producer: KafkaProducer, config: KafkaConfig, options: ProducerOptions, logger: Logger, metrics: ScraperMetrics) {
+    this.producer = producer;
     this.topic = config.topic;
     this.options = options;
     this.logger = logger.child({ component: 'producer', topic: config.topic });
@@ -123,10 +121,10 @@ export class KafkaSampleProducer implements SampleSink {
     if (end === this.head) return;
     const batch = this.queue.slice(this.head, end);
     this.head = end;
-    const messages: Message[] = batch.map((p) => ({ key: p.key, value: p.value }));
+    const records: KafkaRecord[] = batch.map((p) => ({ key: p.key, value: p.value }));
     const stopTimer = this.metrics.produceLatency.startTimer();
     try {
-      await this.producer.send({ topic: this.topic, acks: -1, messages });
+      await this.producer.send(this.topic, records);
       stopTimer();
       this.metrics.lastProduceSuccess.set(Date.now() / 1000);
       this.retryDelayMs = 0;
@@ -148,8 +146,8 @@ export class KafkaSampleProducer implements SampleSink {
       // buffer fills further).
       this.queue = batch.concat(this.queue.slice(this.head));
       this.head = 0;
-      const type = protocolErrorType(err);
-      if (type !== undefined && REFUSED_RECORDS.has(type)) {
+      const type = err instanceof KafkaProduceError ? err.kafkaError : undefined;
+      if (err instanceof KafkaProduceError && err.kind === 'records_refused') {
         if (batch.length > 1) {
           this.oneAtATime = true;
           this.logger.warn({ err: (err as Error).message, messages: batch.length }, 'Kafka refused the record batch: retrying message by message');
@@ -165,7 +163,7 @@ export class KafkaSampleProducer implements SampleSink {
         return;
       }
       this.retryDelayMs = Math.min(5000, Math.max(100, this.retryDelayMs * 2));
-      this.logger.warn({ err: (err as Error).message, messages: batch.length, retryInMs: this.retryDelayMs }, 'produce failed, will retry');
+      this.logger.warn({ err: (err as Error).message, kafkaError: type, messages: batch.length, retryInMs: this.retryDelayMs }, 'produce failed, will retry');
     }
   }
 
@@ -197,14 +195,4 @@ export class KafkaSampleProducer implements SampleSink {
     }
     await this.producer.disconnect();
   }
-}
-
-/** Kafka errors that refuse the records themselves: retrying the same request cannot succeed. */
-const REFUSED_RECORDS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']);
-
-function protocolErrorType(err: unknown): string | undefined {
-  for (let e = err as { type?: unknown; cause?: unknown } | undefined; e !== undefined && e !== null; e = e.cause as typeof e) {
-    if (typeof e.type === 'string') return e.type;
-  }
-  return undefined;
 }

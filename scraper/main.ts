@@ -4,7 +4,7 @@
 import type { Hono } from 'hono';
 import { createEtcd } from '../core/etcd-client.ts';
 import type { EtcdConfig } from '../core/etcd-config.ts';
-import { createKafka, ensureTopic } from '../core/kafka-client.ts';
+import { createKafka, createKafkaProducer, ensureTopic } from '../core/kafka-client.ts';
 import { createLogger, redactSecrets, type Logger } from '../core/logger.ts';
 import { startNodeServer } from '../core/node-server.ts';
 import { onShutdownSignal } from '../core/shutdown.ts';
@@ -14,6 +14,7 @@ import { KafkaSampleProducer } from './kafka-sample-producer.ts';
 import { Membership } from '../cluster/membership.ts';
 import { readGlobalConfig, readScrapeConfig, SCRAPE_CONFIG_KEYS, type JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeManager } from './scrape-manager.ts';
+import { ScrapeWorkers, type ScrapeLoops } from './scrape-workers.ts';
 import { readScraperConfig, type ScraperConfig } from './scraper-config.ts';
 import { ScraperMetrics } from './scraper-metrics.ts';
 import { ShardController } from './shard-controller.ts';
@@ -25,6 +26,7 @@ import { buildTargets } from '../discovery/target-builder.ts';
 import { takeDeprecationWarnings } from '../core/config-schema.ts';
 import { ConfigReloader, stableJson } from '../core/config-reload.ts';
 import { incarnation, MEMBERSHIP_STATUS_PATH, peerOwnershipCheck, type MembershipStatus } from './peer-check.ts';
+import { peerFetch } from '../core/http-client-config.ts';
 
 export async function runScraper(rawConfig: unknown, context: { configPath?: string } = {}): Promise<void> {
   const config = readScraperConfig(rawConfig);
@@ -33,11 +35,19 @@ export async function runScraper(rawConfig: unknown, context: { configPath?: str
   for (const warning of takeDeprecationWarnings()) logger.warn({ warning }, 'deprecated configuration');
   const metrics = new ScraperMetrics();
   const kafka = createKafka(config.kafka, logger);
-  const producer = new KafkaSampleProducer(kafka, config.kafka, config.producer, logger, metrics);
+  // No retries inside the client: KafkaSampleProducer counts each failed attempt and retries it itself.
+  const producer = new KafkaSampleProducer(createKafkaProducer(config.kafka, { retries: 0, idempotent: false }, logger), config.kafka, config.producer, logger, metrics);
   let jobOptions: (job: string) => JobScrapeOptions | undefined = () => undefined;
-  const manager = new ScrapeManager({ sink: producer, logger, metrics, jobOptions: (job) => jobOptions(job), maxMessageBytes: config.producer.maxMessageBytes,
+  // node.scrape_workers > 1: the targets are split over worker threads (scrape-workers.ts), the
+  // producer stays here; 1: the loops run on this thread.
+  const workers = config.scrapeWorkers > 1
+    ? new ScrapeWorkers({ workers: config.scrapeWorkers, nodeId: config.nodeId, registry: metrics.registry, sink: producer, logger, jobOptions: (job) => jobOptions(job),
+      maxMessageBytes: config.producer.maxMessageBytes, externalLabels: config.global.externalLabels })
+    : undefined;
+  const manager: ScrapeLoops = workers ?? new ScrapeManager({ sink: producer, logger, metrics, jobOptions: (job) => jobOptions(job), maxMessageBytes: config.producer.maxMessageBytes,
     externalLabels: config.global.externalLabels,
   });
+  if (workers !== undefined) logger.info({ workers: workers.workers }, 'scraping on worker threads');
   // Standalone, the scraper's own scrape_configs (and global) are reloadable; in a fleet its jobs
   // come from etcd and what its file holds (node, etcd, kafka, producer) needs a restart.
   let jobTexts = new Map<string, string>();
@@ -80,7 +90,7 @@ export async function runScraper(rawConfig: unknown, context: { configPath?: str
   const server = await startNodeServer({
     listenAddress: config.listenAddress,
     ...(config.webConfigFile !== undefined ? { webConfigFile: config.webConfigFile } : {}),
-    registry: metrics.registry,
+    registry: workers?.registry ?? metrics.registry,
     logger,
     notReadyReason: () => (ready ? null : 'starting'),
     routes: (app) => {
@@ -108,6 +118,7 @@ export async function runScraper(rawConfig: unknown, context: { configPath?: str
 
   onShutdownSignal(logger, async () => {
     await leave();
+    await workers?.close();
     ready = false;
     await producer.close();
     await server.close();
@@ -117,7 +128,7 @@ export async function runScraper(rawConfig: unknown, context: { configPath?: str
 async function joinFleet(
   config: ScraperConfig,
   etcdConfig: EtcdConfig,
-  manager: ScrapeManager,
+  manager: ScrapeLoops,
   metrics: ScraperMetrics,
   logger: Logger,
 ): Promise<{ jobOptions: (job: string) => JobScrapeOptions | undefined; leave: () => Promise<void>; status: () => MembershipStatus }> {
@@ -156,6 +167,8 @@ async function joinFleet(
     revision: () => view.revision,
     timeoutMs: Math.min(1000, Math.floor(etcdConfig.leaseTtlMs / 3)),
     logger,
+    fetch: peerFetch(config.peerHttpClient),
+    ...(config.peerHttpClient !== undefined ? { scheme: config.peerHttpClient.scheme } : {}),
   });
   const membership = new Membership(etcd, etcdConfig, { id: config.nodeId, address: config.advertiseAddress }, logger, undefined, canStillOwn);
   const status = (): MembershipStatus => {
@@ -226,7 +239,7 @@ class LeaseBoundAssigner extends TargetAssigner {
   }
 }
 
-function targetsApi(app: Hono, manager: ScrapeManager, nodeId: string): void {
+function targetsApi(app: Hono, manager: ScrapeLoops, nodeId: string): void {
   app.get('/api/v1/targets', (c) =>
     c.json({
       status: 'success',

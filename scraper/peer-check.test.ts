@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { MemberRecord } from '../cluster/cluster-state.ts';
+import { peerFetch, readPeerHttpClientField } from '../core/http-client-config.ts';
 import { createLogger } from '../core/logger.ts';
+import { startNodeServer, type NodeServer } from '../core/node-server.ts';
 import { decideOwnership, incarnation, MEMBERSHIP_STATUS_PATH, peerOwnershipCheck, readMembershipStatus, type MembershipStatus } from './peer-check.ts';
 
 const me: MemberRecord = { id: 'me', address: '127.0.0.1:1', startedAt: 1000, activeFrom: 2000 };
@@ -119,5 +127,66 @@ describe('peerOwnershipCheck', () => {
     const { fetch } = fakeFetch({ a: () => new Response(huge) });
     const check = peerOwnershipCheck({ members: () => members, revision: () => 50, timeoutMs: 100, logger, fetch });
     expect(await check(me)).toBe(true);
+  });
+});
+
+describe('peerOwnershipCheck against peers with node.web_config_file auth', () => {
+  const logger = createLogger('test', 'silent');
+  const dir = mkdtempSync(join(tmpdir(), 'rw-peer-auth-'));
+  const file = (name: string): string => join(dir, name);
+  const servers: NodeServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  /** A CA, a server certificate for 127.0.0.1 and a client certificate, signed by the CA. */
+  function makeCertificates(): void {
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=peer-ca', '-keyout', file('ca.key'), '-out', file('ca.crt'));
+    for (const who of ['server', 'client']) {
+      openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=peer-${who}`, '-keyout', file(`${who}.key`), '-out', file(`${who}.csr`));
+      writeFileSync(file(`${who}.ext`), who === 'server' ? 'subjectAltName=IP:127.0.0.1\n' : 'extendedKeyUsage=clientAuth\n');
+      openssl('x509', '-req', '-in', file(`${who}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file(`${who}.ext`), '-out', file(`${who}.crt`));
+    }
+  }
+
+  /** A peer that has taken over (a newer view without us), behind this web config. */
+  async function peer(id: string, webConfig: string): Promise<MemberRecord> {
+    writeFileSync(file(`web-${id}.yml`), webConfig);
+    const server = await startNodeServer({
+      listenAddress: '127.0.0.1:0',
+      registry: new Registry(),
+      logger,
+      notReadyReason: () => null,
+      webConfigFile: file(`web-${id}.yml`),
+      routes: (app) => app.get(MEMBERSHIP_STATUS_PATH, (c) => c.json({ ...status(id, { etcdReachable: true, revision: 60 }), members: [] })),
+    });
+    servers.push(server);
+    return { id, address: `127.0.0.1:${server.port}`, startedAt: 1, activeFrom: 1 };
+  }
+
+  it('presents node.peer_http_client basic auth (password_file): the peer answers; without it: 401, no answer', async () => {
+    const p = await peer('basic', `basic_auth_users:\n  ringwatch: "${bcrypt.hashSync('peer-secret', 4)}"\n`);
+    writeFileSync(file('peer-password'), 'peer-secret\n');
+    const members = [me, p];
+    const without = peerOwnershipCheck({ members: () => members, revision: () => 50, timeoutMs: 2000, logger });
+    expect(await without(me)).toBe(true); // refused with 401: proves nothing, keep
+    const client = readPeerHttpClientField({ peer_http_client: { basic_auth: { username: 'ringwatch', password_file: file('peer-password') } } }, 'node').peerHttpClient;
+    const withAuth = peerOwnershipCheck({ members: () => members, revision: () => 50, timeoutMs: 2000, logger, fetch: peerFetch(client), ...(client !== undefined ? { scheme: client.scheme } : {}) });
+    expect(await withAuth(me)).toBe(false); // the peer's answer counts: it has taken over
+  });
+
+  it('calls a peer with tls_server_config and a required client certificate over https, with its client certificate', async () => {
+    makeCertificates();
+    const p = await peer('tls', `tls_server_config:\n  cert_file: ${file('server.crt')}\n  key_file: ${file('server.key')}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${file('ca.crt')}\n`);
+    const members = [me, p];
+    const caOnly = readPeerHttpClientField({ peer_http_client: { tls_config: { ca_file: file('ca.crt') } } }, 'node').peerHttpClient;
+    expect(caOnly?.scheme).toBe('https'); // tls_config implies https
+    const noCert = peerOwnershipCheck({ members: () => members, revision: () => 50, timeoutMs: 2000, logger, fetch: peerFetch(caOnly), scheme: 'https' });
+    expect(await noCert(me)).toBe(true);
+    const client = readPeerHttpClientField({ peer_http_client: { tls_config: { ca_file: file('ca.crt'), cert_file: file('client.crt'), key_file: file('client.key') } } }, 'node').peerHttpClient;
+    const withCert = peerOwnershipCheck({ members: () => members, revision: () => 50, timeoutMs: 2000, logger, fetch: peerFetch(client), scheme: 'https' });
+    expect(await withCert(me)).toBe(false);
   });
 });

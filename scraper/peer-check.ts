@@ -89,8 +89,8 @@ export function decideOwnership(self: Incarnation, selfRevision: number, answers
   return { keep: takenOverBy.length === 0, takenOverBy, answered: answers.length, reachingEtcd: answers.filter((a) => a.etcdReachable).length };
 }
 
-export function memberUrl(address: string): string {
-  return /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `http://${address}`;
+export function memberUrl(address: string, scheme: 'http' | 'https' = 'http'): string {
+  return /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `${scheme}://${address}`;
 }
 
 /** Bodies beyond this are not a status answer (a member list of thousands is well under it). */
@@ -122,7 +122,10 @@ export interface PeerOwnershipCheckOptions {
   /** Per peer; the peers are asked in parallel. */
   timeoutMs: number;
   logger: Logger;
+  /** node.peer_http_client (core/http-client-config.ts peerFetch): peers behind their web config's auth or TLS. */
   fetch?: typeof fetch;
+  /** How peers are called when their address has no scheme (peer_http_client.scheme). */
+  scheme?: 'http' | 'https';
 }
 
 /** Membership's CanStillOwn, by asking every peer of the last view over HTTP. Never rejects. */
@@ -135,7 +138,7 @@ export function peerOwnershipCheck(opts: PeerOwnershipCheckOptions): CanStillOwn
     const answers = await Promise.all(
       peers.map(async (m): Promise<MembershipStatus | undefined> => {
         try {
-          const res = await doFetch(`${memberUrl(m.address)}${MEMBERSHIP_STATUS_PATH}`, { signal: AbortSignal.timeout(opts.timeoutMs) });
+          const res = await doFetch(`${memberUrl(m.address, opts.scheme)}${MEMBERSHIP_STATUS_PATH}`, { signal: AbortSignal.timeout(opts.timeoutMs) });
           if (!res.ok) {
             await res.body?.cancel();
             return undefined;

@@ -22,6 +22,10 @@ export interface ScrapeManagerOptions {
   maxMessageBytes?: number;
   /** global.external_labels of this node. */
   externalLabels?: Record<string, string>;
+  /** Told after every scrape of a target's current loop (a scrape worker reports its health). */
+  onScrape?: (targetId: string) => void;
+  /** Told when a target's loop ended by itself or its ended loop was dropped (a scrape worker reports it). */
+  onLoopEnded?: (targetId: string) => void;
 }
 
 /**
@@ -123,7 +127,12 @@ export class ScrapeManager {
       dispatcher: this.dispatchers.get(job.http),
       sink: this.opts.sink,
       logger: this.opts.logger,
-      observer: { onScrape: (o) => this.record(o) },
+      observer: {
+        onScrape: (o) => {
+          this.record(o);
+          this.opts.onScrape?.(target.id);
+        },
+      },
       ...(this.opts.maxMessageBytes !== undefined ? { maxMessageBytes: this.opts.maxMessageBytes } : {}),
       externalLabels: Object.entries(this.opts.externalLabels ?? {}),
       onEnded: (ended) => {
@@ -132,8 +141,10 @@ export class ScrapeManager {
           void ended.idle().then(() => this.retiring.delete(ended));
           return;
         }
+        this.opts.onLoopEnded?.(target.id);
         void ended.idle().then(() => {
           if (this.loops.get(target.id) === ended) this.loops.delete(target.id);
+          this.opts.onLoopEnded?.(target.id);
           this.opts.metrics.targetsOwned.set(this.loops.size);
           this.opts.metrics.handoffs.inc({ direction: 'out' });
           this.opts.logger.info({ target: target.url, job: target.job }, 'handed off');

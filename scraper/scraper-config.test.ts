@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { applyEnvOverrides, parseConfigText } from '../core/config-file.ts';
 import { configError } from '../test/harness/config-error.ts';
@@ -13,12 +13,24 @@ describe('readScraperConfig defaults', () => {
       nodeId: `${hostname()}:9470`,
       listenAddress: '127.0.0.1:9470',
       advertiseAddress: '127.0.0.1:9470',
+      scrapeWorkers: 1,
       global: { scrapeIntervalMs: 60_000, scrapeTimeoutMs: 10_000, externalLabels: {} },
       scrapeConfigs: [],
       kafka: { brokers: ['kafka-1:9092'], topic: 'ringwatch-samples', clientId: 'ringwatch-scraper', partitions: 12, replicationFactor: 1 },
       producer: { lingerMs: 5, maxBufferedBytes: 256 * 1024 * 1024, maxBatchMessages: 1000, maxBatchBytes: 900 * 1024, maxMessageBytes: 900 * 1024 },
     });
     expect('etcd' in c).toBe(false);
+  });
+
+  it('node.scrape_workers: a count, or 0 / auto for one per available core; env overrides it', () => {
+    expect(readScraperConfig({ ...MINIMAL, node: { scrape_workers: 2 } }).scrapeWorkers).toBe(2);
+    expect(readScraperConfig({ ...MINIMAL, node: { scrape_workers: 0 } }).scrapeWorkers).toBe(availableParallelism());
+    expect(readScraperConfig({ ...MINIMAL, node: { scrape_workers: 'auto' } }).scrapeWorkers).toBe(availableParallelism());
+    expect(configError(() => readScraperConfig({ ...MINIMAL, node: { scrape_workers: -1 } })).message).toMatch(/^node\.scrape_workers: /);
+    expect(configError(() => readScraperConfig({ ...MINIMAL, node: { scrape_workers: 'many' } })).message).toMatch(/^node\.scrape_workers: /);
+    expect(configError(() => readScraperConfig({ ...MINIMAL, node: { scrape_workers: 1.5 } })).message).toMatch(/^node\.scrape_workers: /);
+    const env = applyEnvOverrides(structuredClone(MINIMAL), { RINGWATCH_NODE__SCRAPE_WORKERS: '3' });
+    expect(readScraperConfig(env).scrapeWorkers).toBe(3);
   });
 
   it('a wildcard listen address is advertised as loopback unless advertise_address is set', () => {

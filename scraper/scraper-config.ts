@@ -1,6 +1,6 @@
 // The scraper node's YAML file (see docs/configuration.md): Prometheus' global and scrape_configs
 // sections, plus where to send samples (kafka) and the node's own address.
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { checkHostPort, join, readByteSize, readDuration, readNumber, readObject, readString } from '../core/config-schema.ts';
 import { readKafkaConfig, type KafkaConfig } from '../core/kafka-config.ts';
 import { readEtcdConfig, type EtcdConfig } from '../core/etcd-config.ts';
@@ -9,6 +9,7 @@ import { readGlobalConfig, readScrapeConfigs, type GlobalScrapeConfig, type Scra
 import type { ProducerOptions } from './kafka-sample-producer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './scrape-loop.ts';
 import { readWebConfigField } from '../core/web-config.ts';
+import { readPeerHttpClientField, type PeerHttpClient } from '../core/http-client-config.ts';
 
 export interface ScraperConfig {
   nodeId: string;
@@ -21,13 +22,29 @@ export interface ScraperConfig {
   etcd?: EtcdConfig;
   /** node.web_config_file: TLS and basic auth on this node's server (Prometheus' web config format). */
   webConfigFile?: string;
+  /** node.peer_http_client: credentials and TLS for calls to the other scrapers (the peer check). */
+  peerHttpClient?: PeerHttpClient;
   /** How other nodes reach this one (its /api/v1/targets); defaults to listen_address. */
   advertiseAddress: string;
+  /**
+   * node.scrape_workers: worker threads that share the node's targets (scrape-workers.ts); 1 scrapes
+   * on the main thread (no worker), 0 or "auto" one per available core.
+   */
+  scrapeWorkers: number;
+}
+
+/** Most scrape worker threads a node starts (far beyond the cores of any one host). */
+const MAX_SCRAPE_WORKERS = 64;
+
+function readScrapeWorkers(node: Record<string, unknown>): number {
+  if (node.scrape_workers === 'auto') return Math.min(MAX_SCRAPE_WORKERS, availableParallelism());
+  const n = readNumber(node, 'scrape_workers', 'node', { fallback: 1, min: 0, max: MAX_SCRAPE_WORKERS });
+  return n === 0 ? Math.min(MAX_SCRAPE_WORKERS, availableParallelism()) : n;
 }
 
 export function readScraperConfig(raw: unknown): ScraperConfig {
   const root = readObject(raw, '', ['node', 'global', 'scrape_configs', 'kafka', 'producer', 'etcd']);
-  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address', 'web_config_file']);
+  const node = readObject(root.node, 'node', ['id', 'listen_address', 'advertise_address', 'web_config_file', 'scrape_workers', 'peer_http_client']);
   const listenAddress = checkHostPort(readString(node, 'listen_address', 'node', '127.0.0.1:9470'), 'node.listen_address');
   const global = readGlobalConfig(root.global, 'global');
   const producer = readObject(root.producer, 'producer', ['linger', 'max_buffered_bytes', 'max_batch_messages', 'max_batch_bytes', 'max_message_bytes']);
@@ -38,10 +55,12 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
   }
   return {
     ...readWebConfigField(node, 'node'),
+    ...readPeerHttpClientField(node, 'node'),
     ...(etcd !== undefined ? { etcd } : {}),
     advertiseAddress: checkHostPort(readString(node, 'advertise_address', 'node', listenAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:')), 'node.advertise_address'),
     nodeId: readString(node, 'id', 'node', `${hostname()}:${listenAddress.slice(listenAddress.lastIndexOf(':') + 1)}`),
     listenAddress,
+    scrapeWorkers: readScrapeWorkers(node),
     global,
     scrapeConfigs,
     kafka: readKafkaConfig(root.kafka, 'kafka', 'ringwatch-scraper'),

@@ -75,7 +75,8 @@ export class ScraperMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  /** defaultMetrics false: a scrape worker's registry, merged into the node's (which has the process metrics). */
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -4,14 +4,15 @@
 import type { TargetRecord } from '../cluster/cluster-state.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ClusterView } from '../cluster/cluster-view.ts';
-import type { ScrapeManager } from './scrape-manager.ts';
+import type { ScrapeLoops } from './scrape-workers.ts';
 import type { ScraperMetrics } from './scraper-metrics.ts';
 import type { TargetAssigner } from '../cluster/target-assigner.ts';
 
 export interface ShardControllerOptions {
   view: ClusterView;
   assigner: TargetAssigner;
-  manager: ScrapeManager;
+  /** A ScrapeManager, or the scrape workers' facade with its API. */
+  manager: ScrapeLoops;
   metrics: ScraperMetrics;
   logger: Logger;
 }
@@ -42,7 +43,8 @@ export class ShardController {
     metrics.targetsKnown.set(view.targets.size);
 
     for (const [id, w] of plan.windows) {
-      const target = view.targets.get(id) as TargetRecord;
+      const target = view.targets.get(id) as TargetRecord | undefined;
+      if (target === undefined) continue; // an invalid record (logged by the view): nothing to scrape
       // A loop runs on its target record and its job's record (relabeling, limits, auth, TLS...):
       // a change to either restarts it, as Prometheus' scrapePool.reload does.
       const encoded = `${JSON.stringify(target)}\n${JSON.stringify(view.jobs.get(target.job) ?? null)}`;

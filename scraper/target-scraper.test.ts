@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
 import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
@@ -89,9 +88,23 @@ describe('TargetScraper', () => {
     const res = await scraperFor('/ok', { basic_auth: { username: 'u', password: 'p' } }).scrape();
     expect(Buffer.from(res.body).toString()).toBe('up_metric 1\n');
     expect(res.contentType).toBe('text/plain; version=0.0.4');
-    expect(lastHeaders.accept).toBe(SCRAPE_ACCEPT_HEADER);
+    // Prometheus 3's header for its default scrape_protocols, with the default escaping (utf8 validation).
+    expect(lastHeaders.accept).toBe(
+      'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,' +
+        'text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+    );
     expect(lastHeaders['x-prometheus-scrape-timeout-seconds']).toBe('1');
     expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('names the job\'s metric_name_escaping_scheme in the Accept header, on the 1.0.0 formats only', async () => {
+    await scraperFor('/ok', { metric_name_escaping_scheme: 'dots' }).scrape();
+    expect(lastHeaders.accept).toBe(
+      'application/openmetrics-text;version=1.0.0;escaping=dots;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,' +
+        'text/plain;version=1.0.0;escaping=dots;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+    );
+    await scraperFor('/ok', { metric_name_validation_scheme: 'legacy' }).scrape();
+    expect(lastHeaders.accept).toContain('application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,');
   });
 
   it('reads a password_file at every scrape; a missing one fails the scrape with reason credentials', async () => {

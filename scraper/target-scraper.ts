@@ -7,8 +7,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { authorizationHeader, createHttpDispatcher, dispatcherKey, SecretFileError, type HttpAuth, type HttpClientConfig } from '../core/http-client-config.ts';
-import { SCRAPE_ACCEPT_HEADER } from './exposition/parser.ts';
-import type { JobScrapeOptions } from '../model/scrape-config.ts';
+import type { JobScrapeOptions, NameEscapingScheme } from '../model/scrape-config.ts';
 import { ScrapeError } from './scrape-error.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
 
@@ -17,6 +16,19 @@ const USER_AGENT = 'Ringwatch/0.1';
 /** Applied when a job sets no body_size_limit, so that an endless body cannot exhaust memory. */
 export const DEFAULT_BODY_SIZE_LIMIT = 256 * 1024 * 1024;
 const INITIAL_BODY_BUFFER = 64 * 1024;
+
+/**
+ * The Accept header Prometheus 3 sends for its default scrape_protocols (OpenMetricsText1.0.0,
+ * OpenMetricsText0.0.1, PrometheusText1.0.0, PrometheusText0.0.4; scrape.go acceptHeader): the
+ * job's metric_name_escaping_scheme goes on the 1.0.0 formats only, which define `escaping=`, so a
+ * target knows whether it may send UTF-8 names or must escape them itself, and how.
+ */
+export function scrapeAcceptHeader(escaping: NameEscapingScheme): string {
+  return (
+    `application/openmetrics-text;version=1.0.0;escaping=${escaping};q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,` +
+    `text/plain;version=1.0.0;escaping=${escaping};q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2`
+  );
+}
 
 export interface ScrapeResponse {
   /** Valid until the next scrape of the same target, or until TargetScraper.release(). */
@@ -170,7 +182,7 @@ export class TargetScraper {
     this.limit = job.bodySizeLimit > 0 ? job.bodySizeLimit : DEFAULT_BODY_SIZE_LIMIT;
     this.dispatcher = dispatcher;
     this.headers = {
-      accept: SCRAPE_ACCEPT_HEADER,
+      accept: scrapeAcceptHeader(job.metricNameEscapingScheme),
       'accept-encoding': 'gzip',
       'user-agent': USER_AGENT,
       'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000),

@@ -2,7 +2,7 @@
 // bench/peers/build.sh, and where data, logs and configs go.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isExecutable, repoRoot } from '../../deploy/local/services/install-locations.ts';
 import { startKafka, type RunningKafka } from '../../deploy/local/services/kafka.ts';
 import type { Measured } from './bench-result.ts';
@@ -16,8 +16,14 @@ export interface BenchDirs {
   profiles: string;
 }
 
+/**
+ * Where a run keeps its data, logs, configs and profiles: `.data/bench/`, or BENCH_DATA_DIR (a
+ * path relative to the repository or absolute) so that two runs at once (two sessions on one
+ * machine) do not wipe each other's Kafka storage or overwrite each other's node configs.
+ */
 export function benchDirs(root: string = repoRoot()): BenchDirs {
-  const data = join(root, '.data', 'bench');
+  const override = process.env['BENCH_DATA_DIR'];
+  const data = override !== undefined && override !== '' ? resolve(root, override) : join(root, '.data', 'bench');
   const dirs = { root, data, logs: join(data, 'logs'), configs: join(data, 'config'), profiles: join(data, 'profiles') };
   for (const d of [dirs.data, dirs.logs, dirs.configs]) mkdirSync(d, { recursive: true });
   return dirs;

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from './services/install-locations.ts';
-import { httpProbe } from './services/readiness.ts';
+import { httpProbe, type ReadinessProbe } from './services/readiness.ts';
 import { RestartableProcess } from './services/restartable-process.ts';
 
 export type NodeKind = 'scraper' | 'storage-writer' | 'coordinator' | 'alerting' | 'notifier' | 'query' | 'demo-target';
@@ -23,6 +23,8 @@ export interface RingwatchNodeOptions {
   readyTimeoutMs?: number;
   /** Probe /healthz instead of /readyz (a node that may legitimately not be ready yet). */
   waitForHealthOnly?: boolean;
+  /** Replaces the readiness probe (a node behind its web config's basic auth). */
+  probe?: ReadinessProbe;
 }
 
 export class RingwatchNode extends RestartableProcess {
@@ -42,7 +44,7 @@ export class RingwatchNode extends RestartableProcess {
       logFile: join(opts.logDir, `${opts.name}.log`),
       cwd: repoRoot(),
       env: { ...opts.env },
-      probe: httpProbe(`${url}${opts.waitForHealthOnly === true ? '/healthz' : '/readyz'}`),
+      probe: opts.probe ?? httpProbe(`${url}${opts.waitForHealthOnly === true ? '/healthz' : '/readyz'}`),
       readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
       stopGraceMs: 15_000,
     });

@@ -117,6 +117,28 @@ const cases: Case[] = [
     family: 'h',
   },
   {
+    rule: 'histogram_count_mismatch',
+    format: 'prometheus-text',
+    // _sum between the buckets and _count; a count whose labels match no +Inf bucket is not compared.
+    valid:
+      '# TYPE h histogram\nh_bucket{x="a",le="1"} 1\nh_bucket{x="a",le="+Inf"} 2\nh_sum{x="a"} 3\nh_count{x="a"} 2\n' +
+      'h_bucket{x="b",le="+Inf"} 5\nh_count{x="c"} 7\n# TYPE k histogram\nk_bucket{le="+Inf"} 1e3\nk_count 1000\n',
+    violating:
+      '# TYPE h histogram\nh_bucket{x="a",le="1"} 1\nh_bucket{x="a",le="+Inf"} 2\nh_sum{x="a"} 3\nh_count{x="a"} 2\n' +
+      'h_bucket{x="bb",y="1",le="+Inf"} 4\nh_sum{x="bb",y="1"} 0\nh_count{x="bb",y="1"} 5\n',
+    line: 8,
+    family: 'h',
+  },
+  {
+    rule: 'histogram_count_mismatch',
+    format: 'openmetrics',
+    valid: '# TYPE h histogram\nh_bucket{le="1"} 0\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 2\n# TYPE g gaugehistogram\ng_bucket{le="+Inf"} 3\ng_gcount 3\n# EOF\n',
+    violating: '# TYPE h histogram\nh_bucket{le="1"} 0\nh_bucket{le="+Inf"} 1\nh_count 2\nh_sum 2\n# TYPE g gaugehistogram\ng_bucket{le="+Inf"} 3\ng_gcount 4\n# EOF\n',
+    line: 4,
+    family: 'h',
+    times: 2,
+  },
+  {
     rule: 'metadata_after_samples',
     format: 'prometheus-text',
     // A gauge named like another family's suffix is its own family in the text format.

@@ -10,6 +10,8 @@
 // - histogram_no_inf_bucket, histogram_bucket_decreasing (both; histogram and OpenMetrics
 //   gaugehistogram): a run of `_bucket` samples ends without le="+Inf", or a bucket count is lower
 //   than the one before it (lower le);
+// - histogram_count_mismatch (both; histogram `_count`, OpenMetrics gaugehistogram `_gcount`): the
+//   count differs from the value of the series' le="+Inf" bucket (OpenMetrics: they MUST be equal);
 // - metadata_after_samples (both): a # TYPE / # HELP / # UNIT line for a family whose samples
 //   came just before it.
 //
@@ -30,6 +32,7 @@ export const VIOLATION_RULES = [
   'histogram_no_inf_bucket',
   'histogram_bucket_decreasing',
   'metadata_after_samples',
+  'histogram_count_mismatch',
 ] as const;
 export type ViolationRule = (typeof VIOLATION_RULES)[number];
 
@@ -39,6 +42,7 @@ const COUNTER_MISSING_TOTAL = 2;
 const HISTOGRAM_NO_INF_BUCKET = 3;
 const HISTOGRAM_BUCKET_DECREASING = 4;
 const METADATA_AFTER_SAMPLES = 5;
+const HISTOGRAM_COUNT_MISMATCH = 6;
 
 /** The first violation of a parse: its rule, the 1-based line, and the metric family's name. */
 export interface ExpositionViolation {
@@ -132,6 +136,12 @@ export class FamilyChecks {
   private prevCount = 0;
   private prevBucketStart = 0;
   private runOtherLength = 0;
+  // The last le="+Inf" bucket of the family, for its `_count` / `_gcount`: its value and its other
+  // labels' spans (in the body; le left out), in a reused array.
+  private infPending = false;
+  private infCount = 0;
+  private infLabels = 0;
+  private infBounds = new Int32Array(4 * 16);
   // The last sample metadata_after_samples looked at (its name's position), what it found, and
   // whether it was reported: a family's later metadata lines need not look again.
   private judgedSampleAt = -1;
@@ -148,6 +158,7 @@ export class FamilyChecks {
     this.famEnd = -1;
     this.famType = TYPE_UNKNOWN;
     this.inRun = false;
+    this.infPending = false;
     this.typeStart = -1;
     this.judgedSampleAt = -1;
     this.judgedSuffix = OTHER;
@@ -236,6 +247,10 @@ export class FamilyChecks {
     }
     if (suffix !== SUFFIX_BUCKET) {
       if (this.inRun) this.endRun();
+      if (this.infPending && suffix === (this.famType === TYPE_GAUGEHISTOGRAM ? SUFFIX_GCOUNT : SUFFIX_COUNT) && this.sameAsInf(body, spans)) {
+        this.infPending = false;
+        if (value !== this.infCount && !(value !== value && this.infCount !== this.infCount)) this.violation(HISTOGRAM_COUNT_MISMATCH, seriesStart, this.famStart, this.famEnd);
+      }
       return;
     }
     const bounds = spans.bounds;
@@ -268,6 +283,37 @@ export class FamilyChecks {
     this.prevLe = bound;
     this.prevCount = value;
     this.prevBucketStart = seriesStart;
+    if (bound === Number.POSITIVE_INFINITY) this.rememberInf(value, spans, le);
+  }
+
+  /** Keeps the +Inf bucket's value and other labels (a few stores per label; grows only for many labels). */
+  private rememberInf(value: number, spans: LabelSpans, le: number): void {
+    if (this.infBounds.length < 4 * spans.count) this.infBounds = new Int32Array(4 * spans.count);
+    const from = spans.bounds;
+    const to = this.infBounds;
+    let n = 0;
+    for (let k = 0; k < spans.count; k++) {
+      if (k === le) continue;
+      to[4 * n] = from[4 * k]!;
+      to[4 * n + 1] = from[4 * k + 1]!;
+      to[4 * n + 2] = from[4 * k + 2]!;
+      to[4 * n + 3] = from[4 * k + 3]!;
+      n++;
+    }
+    this.infLabels = n;
+    this.infCount = value;
+    this.infPending = true;
+  }
+
+  /** Whether the series' labels are the last +Inf bucket's without le (same order, as written). */
+  private sameAsInf(body: Uint8Array, spans: LabelSpans): boolean {
+    if (spans.count !== this.infLabels) return false;
+    const a = spans.bounds;
+    const b = this.infBounds;
+    for (let k = 0; k < 4 * spans.count; k += 2) {
+      if (!equalBytes(body, a[k]!, a[k + 1]!, b[k]!, b[k + 1]!)) return false;
+    }
+    return true;
   }
 
   /** The body has ended: settles the last family. */
@@ -283,6 +329,7 @@ export class FamilyChecks {
 
   private leaveFamily(): void {
     if (this.inRun) this.endRun();
+    this.infPending = false;
     this.famStart = -1;
     this.famEnd = -1;
     this.famType = TYPE_UNKNOWN;

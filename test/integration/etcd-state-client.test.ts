@@ -46,6 +46,27 @@ describe('etcd state client', () => {
     expect(revision).toBeLessThanOrEqual(Number(header.header.revision));
   });
 
+  it('loads split ranges concurrently at one revision: the same keys, in key order, as one load', async () => {
+    const sub = `${prefix}s/`;
+    const puts = [];
+    for (let i = 0; i < 90; i++) puts.push(etcd.put(`${sub}${i.toString(16).padStart(2, '0')}`).value(`v${i}`));
+    await etcd.if(sub + 'none', 'Create', '==', 0).then(...puts).commit();
+    const revision = Number((await etcd.get(sub + 'none').exec()).header.revision);
+    // A change after the revision asked for must not appear in any range.
+    await etcd.put(`${sub}30`).value('later');
+    const one = await loadPrefix(etcd, sub, 7, revision);
+    // Splits out of the prefix are ignored; a split with no key before it gives an empty range.
+    const split = await loadPrefix(etcd, sub, 7, revision, [`${sub}0`, `${sub}1`, `${sub}2a`, `${sub}4`, `/elsewhere/`]);
+    expect(split.revision).toBe(revision);
+    expect(split.kvs).toEqual(one.kvs);
+    expect(split.kvs).toHaveLength(90);
+    expect(split.kvs.find((kv) => kv.key === `${sub}30`)?.value).toBe('v48');
+    // Without a revision: the current one, for every range.
+    const now = await loadPrefix(etcd, sub, 7, undefined, [`${sub}2`, `${sub}4`]);
+    expect(now.kvs.find((kv) => kv.key === `${sub}30`)?.value).toBe('later');
+    expect(now.kvs.map((kv) => kv.key)).toEqual(one.kvs.map((kv) => kv.key));
+  });
+
   it('follows puts and deletes after the load, in revision order', async () => {
     const sub = `${prefix}f/`;
     await etcd.put(sub + 'a').value('1');
