@@ -38,8 +38,26 @@ export type ContestantName = 'ringwatch-scraper' | 'ringwatch-end-to-end' | 'vma
 
 export { cpuSecondsPerMillion, type ContestantFigures };
 
+/**
+ * The scraper's fixed base: one started with Kafka connected and a single target (its code, JIT,
+ * Kafka connection and pools warm, its cache of 512 series negligible), RSS after settling. RSS
+ * per active series above it is what the cache and the per-scrape work of N targets cost.
+ */
+export interface ScraperBaseFigures {
+  /** Mean RSS over the last seconds of the settle time. */
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  /** Active series of the base scraper (one target's samples and report series). */
+  series: number;
+  settleSeconds: number;
+}
+
 export interface ScrapePipelineReport {
   results: BenchResult[];
+  /** The idle scraper's RSS (when ringwatch-scraper ran). */
+  scraperBase?: Measured<ScraperBaseFigures>;
   /** Every round of a contestant added up. */
   runs: Record<ContestantName, Measured<ContestantFigures>>;
   /** Each round on its own, in order. */
@@ -75,6 +93,10 @@ export interface ScrapePipelineBenchOptions {
   only?: ContestantName[];
   /** Extra NODE_OPTIONS for the Ringwatch nodes, for experiments (e.g. `--max-semi-space-size=32`). */
   nodeOptions?: string;
+  /** Measure the scraper's fixed base first (default: when ringwatch-scraper runs). */
+  measureBase?: boolean;
+  /** Extra environment for the Ringwatch nodes, for experiments (e.g. glibc's MALLOC_MMAP_THRESHOLD_). */
+  nodeEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -87,6 +109,11 @@ interface Started {
   check: () => void;
   /** Extra figures read at the end of the window (e.g. V8 heap sizes), for the log and the JSON. */
   details?: () => Promise<Record<string, number>>;
+  /** Active series the contestant holds (targets x samples per scrape). */
+  series?: number;
+  /** The scraper's fixed base (measureScraperBase), for RSS per active series above it. */
+  baseRssBytes?: number;
+  baseSeries?: number;
 }
 
 export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions): Promise<ScrapePipelineReport> {
@@ -100,6 +127,7 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
 
   const targets = await startTargetServer({ targets: targetsCount, bodyFile: NODE_EXPORTER_BODY, logDir: dirs.logs });
   let sink: RunningSink | undefined;
+  let scraperBase: Measured<ScraperBaseFigures> | undefined;
   const rounds: Record<ContestantName, Measured<ContestantFigures>[]> = {
     'ringwatch-scraper': [],
     'ringwatch-end-to-end': [],
@@ -109,7 +137,20 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
   const expectedSamplesPerSecond = (targetsCount * (targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE)) / intervalSeconds;
   try {
     sink = await startRemoteWriteSink({ logDir: dirs.logs });
-    const env: ContestantEnv = { dirs, kafka, sink, targets, intervalSeconds, profile: options.profile === true, scraperProducer: options.scraperProducer, nodeOptions: options.nodeOptions };
+    const env: ContestantEnv = {
+      dirs,
+      kafka,
+      sink,
+      targets,
+      intervalSeconds,
+      profile: options.profile === true,
+      scraperProducer: options.scraperProducer,
+      nodeOptions: options.nodeOptions,
+      extraEnv: options.nodeEnv ?? {},
+      seriesPerTarget: targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE,
+      scraperBaseRssBytes: undefined,
+      scraperBaseSeries: undefined,
+    };
     const shared = { kafka: kafka.process?.pid, sink: sink.process.pid, targets: targets.process.pid };
     log(
       `scrape pipeline: ${targetsCount} targets x ${targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE} samples every ${intervalSeconds}s = ` +
@@ -122,6 +163,12 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
       ['vmagent', () => (options.peers.vmagent.ok ? startVmagent(env, options.peers.vmagent.value) : Promise.reject(new PeerMissing(options.peers.vmagent.reason)))],
       ['prometheus-agent', () => (options.peers.prometheus.ok ? startPrometheusAgent(env, options.peers.prometheus.value) : Promise.reject(new PeerMissing(options.peers.prometheus.reason)))],
     ];
+    const runsScraper = options.only === undefined || options.only.includes('ringwatch-scraper');
+    if (options.measureBase ?? runsScraper) {
+      scraperBase = await measureScraperBase(env, targets.samplesPerBody + REPORT_SERIES_PER_SCRAPE, log);
+      env.scraperBaseRssBytes = scraperBase.ok ? scraperBase.value.rssBytes : undefined;
+      env.scraperBaseSeries = scraperBase.ok ? scraperBase.value.series : undefined;
+    }
     for (let round = 1; round <= roundCount; round++) {
       for (const [name, start] of contestants) {
         if (options.only !== undefined && !options.only.includes(name)) {
@@ -144,7 +191,8 @@ export async function runScrapePipelineBench(options: ScrapePipelineBenchOptions
   const runs = {} as Record<ContestantName, Measured<ContestantFigures>>;
   for (const name of Object.keys(rounds) as ContestantName[]) runs[name] = combineRounds(rounds[name]);
   return {
-    results: scrapeResults(runs, rounds, expectedSamplesPerSecond),
+    results: scrapeResults(runs, rounds, expectedSamplesPerSecond, scraperBase),
+    ...(scraperBase !== undefined ? { scraperBase } : {}),
     runs,
     rounds,
     config: {
@@ -185,7 +233,20 @@ async function measureContestant(
     const samplesBefore = await started.samples();
     meter.start();
     const began = performance.now();
-    await sleep(windowMs);
+    // RSS through the window (the contestant's processes), to see whether it stays flat.
+    const rssTrace: { seconds: number; bytes: number }[] = [];
+    const traceRss = (): void => {
+      let bytes = 0;
+      for (const pid of Object.values(started?.pids ?? {})) if (pid !== undefined) bytes += treeRssBytes(pid);
+      rssTrace.push({ seconds: (performance.now() - began) / 1000, bytes });
+    };
+    traceRss();
+    const stepMs = Math.max(1000, Math.round(windowMs / 60));
+    while (performance.now() - began + stepMs <= windowMs) {
+      await sleep(stepMs);
+      traceRss();
+    }
+    await sleep(Math.max(0, windowMs - (performance.now() - began)));
     const times = meter.readTimes();
     const cpuSeconds: Record<string, number> = {};
     const systemSeconds: Record<string, number> = {};
@@ -206,7 +267,13 @@ async function measureContestant(
     }
     // RSS at the end of the window beside the peak: a peak far above it is the start (first
     // scrapes, all cache misses), not the steady state.
-    const details = { 'rss at end bytes': rssBytes, ...((await started.details?.()) ?? {}) };
+    rssTrace.push({ seconds: windowSeconds, bytes: rssBytes });
+    const details: Record<string, number> = { 'rss at end bytes': rssBytes, ...rssWindowFigures(rssTrace), ...((await started.details?.()) ?? {}) };
+    if (started.baseRssBytes !== undefined && started.baseSeries !== undefined && started.series !== undefined && started.series > started.baseSeries) {
+      details['rss per active series above base KB'] = (rssBytes - started.baseRssBytes) / (started.series - started.baseSeries) / 1000;
+      details['active series'] = started.series;
+      details['base rss bytes'] = started.baseRssBytes;
+    }
     const figures: ContestantFigures = { windowSeconds, samples, cpuSeconds, systemSeconds, charged: Object.keys(started.pids), peakRssBytes, machineBusy, details };
     const cpuText = Object.entries(cpuSeconds)
       .map(([p, s]) => `${p} ${s.toFixed(2)} (sys ${(systemSeconds[p] ?? 0).toFixed(2)})`)
@@ -241,6 +308,10 @@ interface ContestantEnv {
   scraperProducer: Record<string, unknown> | undefined;
   /** Extra NODE_OPTIONS for the Ringwatch nodes (experiments, e.g. GC flags). */
   nodeOptions: string | undefined;
+  extraEnv: Record<string, string>;
+  seriesPerTarget: number;
+  scraperBaseRssBytes: number | undefined;
+  scraperBaseSeries: number | undefined;
 }
 
 /** The scrape_configs every contestant gets: one job, one static group per target. */
@@ -265,7 +336,7 @@ function nodeEnv(env: ContestantEnv, profileName: string): Record<string, string
     mkdirSync(dir, { recursive: true });
     options.push(`--cpu-prof --cpu-prof-dir=${dir}`);
   }
-  return options.length === 0 ? benchNodeEnv() : benchNodeEnv({ NODE_OPTIONS: options.join(' ') });
+  return benchNodeEnv({ ...env.extraEnv, ...(options.length === 0 ? {} : { NODE_OPTIONS: options.join(' ') }) });
 }
 
 /** V8 heap and off-heap memory of Ringwatch nodes, from prom-client's default metrics. */
@@ -292,7 +363,7 @@ function nodeCheck(...nodes: RingwatchNode[]): () => void {
   };
 }
 
-async function startScraper(env: ContestantEnv, name: string, topic: string): Promise<RingwatchNode> {
+async function startScraper(env: ContestantEnv, name: string, topic: string, targets = env.targets.targets): Promise<RingwatchNode> {
   const port = await freePort();
   return startRingwatchNode({
     kind: 'scraper',
@@ -305,7 +376,7 @@ async function startScraper(env: ContestantEnv, name: string, topic: string): Pr
       node: { id: name, listen_address: `127.0.0.1:${port}` },
       kafka: { brokers: env.kafka.brokers, topic, partitions: 6 },
       global: globalSection(env.intervalSeconds),
-      scrape_configs: scrapeConfigs(env.targets.targets),
+      scrape_configs: scrapeConfigs(targets),
       ...(env.scraperProducer !== undefined ? { producer: env.scraperProducer } : {}),
     },
   });
@@ -319,6 +390,76 @@ async function startRingwatchScraperOnly(env: ContestantEnv): Promise<Started> {
     stop: () => scraper.stop(),
     check: nodeCheck(scraper),
     details: nodeMemory(scraper),
+    series: env.targets.targets.length * env.seriesPerTarget,
+    ...(env.scraperBaseRssBytes !== undefined && env.scraperBaseSeries !== undefined ? { baseRssBytes: env.scraperBaseRssBytes, baseSeries: env.scraperBaseSeries } : {}),
+  };
+}
+
+const BASE_SETTLE_MS = 20_000;
+
+/** An idle scraper (Kafka connected, one target) after settling: the base RSS per-series figures stand on. */
+async function measureScraperBase(env: ContestantEnv, seriesPerTarget: number, log: (line: string) => void): Promise<Measured<ScraperBaseFigures>> {
+  let scraper: RingwatchNode | undefined;
+  try {
+    log('  scraper base (1 target, Kafka connected): starting');
+    scraper = await startScraper(env, 'bench-scraper-base', 'bench-scrape-base', env.targets.targets.slice(0, 1));
+    const pid = scraper.process?.pid;
+    if (pid === undefined) throw new Error('no scraper pid');
+    await sleep(BASE_SETTLE_MS - 5000);
+    const last: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await sleep(1000);
+      last.push(treeRssBytes(pid));
+    }
+    if (!scraper.running) throw new Error(`the base scraper died: see ${scraper.logFile}`);
+    if ((await fetchMetricSum(scraper.url, 'ringwatch_scraper_samples_produced_total')) === 0) throw new Error('the base scraper produced nothing (Kafka not connected?)');
+    const figures: ScraperBaseFigures = {
+      rssBytes: last.reduce((a, b) => a + b, 0) / last.length,
+      heapUsedBytes: await fetchMetricSum(scraper.url, 'nodejs_heap_size_used_bytes'),
+      heapTotalBytes: await fetchMetricSum(scraper.url, 'nodejs_heap_size_total_bytes'),
+      externalBytes: await fetchMetricSum(scraper.url, 'nodejs_external_memory_bytes'),
+      series: seriesPerTarget,
+      settleSeconds: BASE_SETTLE_MS / 1000,
+    };
+    const mib = (b: number): number => Math.round(b / 2 ** 20);
+    log(
+      `  scraper base: RSS ${mib(figures.rssBytes)} MiB after ${figures.settleSeconds} s (heap used ${mib(figures.heapUsedBytes)} MiB, heap total ${mib(figures.heapTotalBytes)} MiB, external ${mib(figures.externalBytes)} MiB)`,
+    );
+    return { ok: true, value: figures };
+  } catch (err) {
+    const reason = `failed: ${(err as Error).message.split('\n')[0]}`;
+    log(`  scraper base: ${reason}`);
+    return { ok: false, reason };
+  } finally {
+    await scraper?.stop();
+  }
+}
+
+/** RSS at the start, middle and end of the window, and its least-squares slope (bytes per minute). */
+export function rssWindowFigures(trace: readonly { seconds: number; bytes: number }[]): Record<string, number> {
+  if (trace.length === 0) return {};
+  const at = (i: number): number => (trace[i] as { bytes: number }).bytes;
+  const n = trace.length;
+  let sx = 0;
+  let sy = 0;
+  for (const p of trace) {
+    sx += p.seconds;
+    sy += p.bytes;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of trace) {
+    sxy += (p.seconds - mx) * (p.bytes - my);
+    sxx += (p.seconds - mx) ** 2;
+  }
+  const slopePerSecond = sxx === 0 ? 0 : sxy / sxx;
+  return {
+    'rss window start bytes': at(0),
+    'rss window middle bytes': at(Math.floor((n - 1) / 2)),
+    'rss window end bytes': at(n - 1),
+    'rss slope MiB per min': (slopePerSecond * 60) / 2 ** 20,
   };
 }
 
@@ -450,10 +591,38 @@ function roundSpread(rounds: Record<ContestantName, Measured<ContestantFigures>[
   return `CPU-s per 1M samples per round: ${parts.join('; ')}.`;
 }
 
+/** The scraper's base RSS, RSS per active series above it, and the window's RSS slope (issue 12's memory goal). */
+function scraperMemoryResults(f: ContestantFigures, base: Measured<ScraperBaseFigures> | undefined): BenchResult[] {
+  const out: BenchResult[] = [];
+  if (base === undefined) return out;
+  if (!base.ok) return [{ name: 'scrape -> Kafka: scraper base RSS', value: Number.NaN, unit: '', note: `base run: ${base.reason}` }];
+  out.push({
+    name: 'scrape -> Kafka: scraper base RSS (1 target, Kafka connected)',
+    value: Math.round(base.value.rssBytes / 2 ** 20),
+    unit: 'MiB',
+    note: `An idle scraper scraping one target, RSS averaged over the last 5 s of ${base.value.settleSeconds} s; heap used ${Math.round(base.value.heapUsedBytes / 2 ** 20)} MiB, heap total ${Math.round(base.value.heapTotalBytes / 2 ** 20)} MiB, external ${Math.round(base.value.externalBytes / 2 ** 20)} MiB.`,
+  });
+  const perSeries = f.details['rss per active series above base KB'];
+  if (perSeries !== undefined) {
+    out.push({
+      name: 'scrape -> Kafka: scraper RSS per active series above the base',
+      value: roundSignificant(perSeries, 3),
+      unit: 'KB',
+      note: `(RSS at the end of the last window - base) / (active series - the base's ${base.value.series}); ${f.details['active series'] ?? '?'} active series. Goal (issue 12): <= 0.4 KB.`,
+    });
+  }
+  const slope = f.details['rss slope MiB per min'];
+  if (slope !== undefined) {
+    out.push({ name: 'scrape -> Kafka: scraper RSS slope over the last window', value: roundSignificant(slope, 3), unit: 'MiB/min', note: 'Least-squares slope of the RSS sampled through the window (goal: flat).' });
+  }
+  return out;
+}
+
 function scrapeResults(
   runs: Record<ContestantName, Measured<ContestantFigures>>,
   rounds: Record<ContestantName, Measured<ContestantFigures>[]>,
   expectedSamplesPerSecond: number,
+  scraperBase?: Measured<ScraperBaseFigures>,
 ): BenchResult[] {
   const peers = (figure: (f: ContestantFigures) => number): PeerFigure[] => [
     peerFigure(runs.vmagent, 'vmagent', figure),
@@ -479,6 +648,7 @@ function scrapeResults(
       },
       { name: 'scrape -> Kafka: samples/s', value: Math.round(rate(a.value)), unit: 'samples/s', peers: peers(rate) },
       { name: 'scrape -> Kafka: scraper peak RSS', value: Math.round(rssMiB(a.value)), unit: 'MiB', peers: peers(rssMiB) },
+      ...scraperMemoryResults(a.value, scraperBase),
       {
         name: 'Kafka broker CPU per 1M samples during (a)',
         value: roundSignificant(((a.value.cpuSeconds['kafka'] ?? 0) * 1e6) / a.value.samples, 3),
@@ -519,6 +689,7 @@ if (import.meta.main) {
       only: { type: 'string' },
       linger: { type: 'string' },
       'node-options': { type: 'string' },
+      'node-env': { type: 'string', multiple: true },
     },
   });
   const dirs = benchDirs();
@@ -539,6 +710,7 @@ if (import.meta.main) {
       ...(values.linger !== undefined ? { scraperProducer: { linger: values.linger } } : {}),
       ...(values.only !== undefined ? { only: values.only.split(',') as ContestantName[] } : {}),
       ...(values['node-options'] !== undefined ? { nodeOptions: values['node-options'] } : {}),
+      ...(values['node-env'] !== undefined ? { nodeEnv: Object.fromEntries(values['node-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) } : {}),
     });
     console.log(formatBenchTable([{ title: 'scrape pipeline', results: report.results }]));
     // For npm run bench:compare (bench/compare.ts), in the shape of npm run bench's latest.json.

@@ -31,6 +31,7 @@ type NodeMain = (raw: unknown, context: { configPath?: string }) => Promise<void
  * short-lived ArrayBuffers (socket reads, Kafka requests): by default their external memory alone
  * triggers a mark-compact every few hundred ms. Accounted in the global limit instead, they are
  * freed by scavenges and the major GCs all but stop (docs/benchmarks.md has the figures).
+ * V8's flags are process-wide: the scraper's worker threads (node.scrape_workers) have them too.
  */
 const V8_FLAGS: Record<string, readonly string[]> = {
   scraper: ['--external-memory-accounted-in-global-limit'],

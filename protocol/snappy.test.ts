@@ -114,6 +114,45 @@ describe('snappy block round trips', () => {
     expect(out.length).toBeLessThan(data.length * 1.01);
   });
 
+  it('ends matches at every byte of the 8-byte compare step, and at the fragment end', () => {
+    // A 40-byte pattern, then a copy of it with only byte k changed (k = 4..39), so the one
+    // differing byte falls on each lane of the two 32-bit compares with equal bytes after it (a
+    // match claimed past it would decode wrong); also copies that run to within 0..9 bytes of a
+    // 64 KiB fragment boundary and of the end of input.
+    const next = xorshift(77);
+    const pattern = Uint8Array.from({ length: 40 }, () => 97 + (next() % 26));
+    const parts: Uint8Array[] = [];
+    for (let k = 4; k < 40; k++) {
+      const changed = pattern.slice();
+      changed[k] = 0x21 + k;
+      parts.push(pattern, changed, randomBytes(7, k));
+    }
+    const body = concat(parts);
+    const inputs = [body];
+    for (let tail = 0; tail < 10; tail++) {
+      const filler = concat(Array.from({ length: Math.ceil((65536 - tail) / pattern.length) }, () => pattern)).subarray(0, 65536 - tail);
+      inputs.push(filler, concat([filler, randomBytes(tail + 3, tail), filler.subarray(0, 5000)]));
+    }
+    for (const data of inputs) {
+      const ours = snappyCompress(data).slice();
+      expect(Buffer.from(snappyjs.uncompress(ours)).equals(data)).toBe(true);
+      expect(Buffer.from(snappyDecompress(ours)).equals(data)).toBe(true);
+    }
+    // The diverging copies are found, not emitted as literals: far below the input size.
+    expect(snappyCompress(body).length).toBeLessThan(body.length / 2);
+  });
+
+  it('round-trips random mixes of literals and copies (property check against snappyjs)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = xorshift(seed * 7919);
+      const n = next() % 140_000;
+      const data = next() % 4 === 0 ? randomBytes(n, seed) : repetitiveBytes(n, seed);
+      const ours = snappyCompress(data).slice();
+      expect(ours.length).toBeLessThanOrEqual(snappyMaxCompressedLength(n));
+      expect(Buffer.from(snappyjs.uncompress(ours)).equals(data)).toBe(true);
+    }
+  });
+
   it('compresses only the first inputLength bytes', () => {
     const data = repetitiveBytes(5000, 5);
     const block = snappyCompress(data, 1234).slice();

@@ -58,6 +58,10 @@ export class StoreWriter {
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      // The broker answers a fetch once it has minBytes or maxWaitTimeInMs passed. With Kafka's
+      // minimum of 1 byte, a steady trickle of scrapes costs one fetch (and one round of batch
+      // handling) per few messages; waiting for 1 MiB or 250 ms means a few fetches per second.
+      minBytes: 1024 * 1024,
       maxWaitTimeInMs: 250,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
