@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { loadConfigFile } from '../core/config-file.ts';
 import { ConfigError } from '../core/config-schema.ts';
+import { runOnJemalloc } from './allocator.ts';
 
 const USAGE = `usage: ringwatch <command> [--config <file.yaml>]
 
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`ringwatch ${command}: ${(err as Error).message}`);
     return 2;
   }
+  runOnJemalloc(); // returns only when it does not re-execute this process
   for (const flag of V8_FLAGS[command] ?? []) setFlagsFromString(flag);
   try {
     const raw = await loadConfigFile(configPath);

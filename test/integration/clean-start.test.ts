@@ -2,6 +2,7 @@
 // consuming), run as separate processes with Node's warnings on, print no warning and log no error.
 // Before: kafkajs armed a timer with a negative delay and every node printed Node 24's
 // TimeoutNegativeWarning (fixed by deploy/patches/kafkajs-negative-timeout.mjs, run at postinstall).
+// They run on jemalloc, which they load themselves by re-executing in place.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../deploy/demo-target/demo-target.ts';
@@ -43,6 +44,11 @@ describe('a clean start', () => {
       },
       { timeoutMs: 30_000, description: 'samples consumed and sent by the writer' },
     );
+    // Both run on jemalloc (bin/allocator.ts; install.sh installs Debian's libjemalloc2), re-executed
+    // in place: the pid the launcher knows is the process that maps it.
+    for (const node of [scraper, writer]) {
+      expect(readFileSync(`/proc/${node.process?.pid}/maps`, 'utf8'), `${node.kind} allocator`).toMatch(/libjemalloc\.so/);
+    }
     await scraper.stop();
     await writer.stop();
     for (const node of [scraper, writer]) {
