@@ -1,8 +1,8 @@
 // A node runs on jemalloc when the machine has it (Debian's libjemalloc2; install.sh installs it).
 // With glibc's malloc a scraper's RSS grew by about 54 MiB a minute for 10 minutes: memory freed
 // by V8 and Node (socket buffers, Kafka requests) that glibc keeps in its arenas (malloc_trim
-// gave 240 MiB back, so not a leak). On jemalloc the same run stayed flat at the same CPU
-// (docs/benchmarks.md, "Snappy, storage-writer and scraper memory"). The allocator must be
+// gave 240 MiB back, so not a leak). On jemalloc the same run stayed flat, for about
+// 15 % more scraper CPU (docs/benchmarks.md, "Snappy, storage-writer and scraper memory"). The allocator must be
 // loaded before the process starts, so the node re-executes itself once, in place (same pid,
 // same stdio), with jemalloc preloaded. RINGWATCH_ALLOCATOR=system keeps glibc's malloc.
 import { existsSync } from 'node:fs';
