@@ -315,6 +315,21 @@ interface ContestantEnv {
 }
 
 /** The scrape_configs every contestant gets: one job, one static group per target. */
+/** vmagent's command line in both pipeline benches: the same scrape configs, the sink, requests of MAX_SAMPLES_PER_SEND. */
+export function vmagentArgs(env: { dirs: { configs: string }; intervalSeconds: number; targets: RunningTargetServer; sink: { writeUrl: string } }, dataDir: string, port: number): string[] {
+  const configFile = join(env.dirs.configs, 'vmagent-scrape.yaml');
+  writeFileSync(configFile, stringify({ global: globalSection(env.intervalSeconds), scrape_configs: scrapeConfigs(env.targets.targets) }));
+  return [
+    `-promscrape.config=${configFile}`,
+    `-remoteWrite.url=${env.sink.writeUrl}`,
+    `-remoteWrite.tmpDataPath=${join(dataDir, 'remote-write')}`,
+    // The sink speaks Prometheus remote write only; skip the protocol probing.
+    '-remoteWrite.forcePromProto=true',
+    `-remoteWrite.maxRowsPerBlock=${MAX_SAMPLES_PER_SEND}`,
+    `-httpListenAddr=127.0.0.1:${port}`,
+  ];
+}
+
 export function scrapeConfigs(targets: RunningTargetServer['targets']): Record<string, unknown>[] {
   return [
     {
@@ -324,7 +339,7 @@ export function scrapeConfigs(targets: RunningTargetServer['targets']): Record<s
   ];
 }
 
-function globalSection(intervalSeconds: number): Record<string, string> {
+export function globalSection(intervalSeconds: number): Record<string, string> {
   return { scrape_interval: `${intervalSeconds}s`, scrape_timeout: `${intervalSeconds}s` };
 }
 
@@ -518,22 +533,7 @@ async function startVmagent(env: ContestantEnv, binary: string): Promise<Started
   const dir = join(env.dirs.data, 'vmagent');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const configFile = join(env.dirs.configs, 'vmagent-scrape.yaml');
-  writeFileSync(configFile, stringify({ global: globalSection(env.intervalSeconds), scrape_configs: scrapeConfigs(env.targets.targets) }));
-  const child = new ManagedProcess({
-    name: 'vmagent',
-    command: binary,
-    args: [
-      `-promscrape.config=${configFile}`,
-      `-remoteWrite.url=${env.sink.writeUrl}`,
-      `-remoteWrite.tmpDataPath=${join(dir, 'remote-write')}`,
-      // The sink speaks Prometheus remote write only; skip the protocol probing.
-      '-remoteWrite.forcePromProto=true',
-      `-remoteWrite.maxRowsPerBlock=${MAX_SAMPLES_PER_SEND}`,
-      `-httpListenAddr=127.0.0.1:${port}`,
-    ],
-    logFile: join(env.dirs.logs, 'vmagent.log'),
-  });
+  const child = new ManagedProcess({ name: 'vmagent', command: binary, args: vmagentArgs(env, dir, port), logFile: join(env.dirs.logs, 'vmagent.log') });
   const handle = peerProcessHandle(child, env, 'vmagent');
   try {
     await child.waitUntilReady(httpProbe(`http://127.0.0.1:${port}/health`), 30_000);

@@ -18,7 +18,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { startRingwatchNode, type RingwatchNode } from '../deploy/local/ringwatch-node.ts';
 import { freePort } from '../deploy/local/services/free-port.ts';
 import { repoRoot } from '../deploy/local/services/install-locations.ts';
@@ -31,10 +30,9 @@ import { sumMetric } from './bench-harness/metrics-reader.ts';
 import { CpuMeter, machineBusyShare, machineCpuTimes } from './bench-harness/proc-stats.ts';
 import { startRemoteWriteSink, type RunningSink } from './bench-harness/remote-write-sink.ts';
 import { startTargetServer, type RunningTargetServer } from './bench-harness/target-server.ts';
-import { NODE_EXPORTER_BODY, scrapeConfigs } from './scrape-pipeline-bench.ts';
+import { globalSection, NODE_EXPORTER_BODY, scrapeConfigs, vmagentArgs } from './scrape-pipeline-bench.ts';
 
 const REPORT_SERIES_PER_SCRAPE = 5;
-const MAX_SAMPLES_PER_SEND = 10_000;
 
 type ContestantName = 'ringwatch-1' | 'ringwatch-2' | 'vmagent';
 const CONTESTANTS: readonly ContestantName[] = ['ringwatch-1', 'ringwatch-2', 'vmagent'];
@@ -93,10 +91,6 @@ async function metricsBody(baseUrl: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-function globalSection(intervalSeconds: number): Record<string, string> {
-  return { scrape_interval: `${intervalSeconds}s`, scrape_timeout: `${intervalSeconds}s` };
-}
-
 async function startRingwatch(env: Env, workers: number, topic: string): Promise<Contestant> {
   const port = await freePort();
   const name = `throughput-scraper-${workers}`;
@@ -139,21 +133,7 @@ async function startVmagent(env: Env, binary: string): Promise<Contestant> {
   const dir = join(env.dirs.data, 'vmagent');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const configFile = join(env.dirs.configs, 'vmagent-scrape.yaml');
-  writeFileSync(configFile, stringify({ global: globalSection(env.intervalSeconds), scrape_configs: scrapeConfigs(env.targets.targets) }));
-  const child = new ManagedProcess({
-    name: 'vmagent',
-    command: binary,
-    args: [
-      `-promscrape.config=${configFile}`,
-      `-remoteWrite.url=${env.sink.writeUrl}`,
-      `-remoteWrite.tmpDataPath=${join(dir, 'remote-write')}`,
-      '-remoteWrite.forcePromProto=true',
-      `-remoteWrite.maxRowsPerBlock=${MAX_SAMPLES_PER_SEND}`,
-      `-httpListenAddr=127.0.0.1:${port}`,
-    ],
-    logFile: join(env.dirs.logs, 'vmagent.log'),
-  });
+  const child = new ManagedProcess({ name: 'vmagent', command: binary, args: vmagentArgs(env, dir, port), logFile: join(env.dirs.logs, 'vmagent.log') });
   try {
     await child.waitUntilReady(httpProbe(`http://127.0.0.1:${port}/health`), 30_000);
   } catch (err) {
