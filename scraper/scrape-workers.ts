@@ -6,6 +6,7 @@
 // reports, so the shard controller and /api/v1/targets read it synchronously as before.
 import { Worker } from 'node:worker_threads';
 import { AggregatorRegistry, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { hashString } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
@@ -48,15 +49,15 @@ export interface ScrapeWorkersOptions {
   externalLabels?: Record<string, string>;
 }
 
-/** The worker a target belongs to: FNV-1a of its id, so the same on every call and every node. */
+/**
+ * The worker a target belongs to: the node-wide string hash (core/hash.ts) of its id, seeded so
+ * that it does not follow the ring's placement (a node's targets share hash ranges of the ring).
+ */
 export function workerOf(targetId: string, workers: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < targetId.length; i++) {
-    h ^= targetId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % workers;
+  return hashString(targetId, WORKER_HASH_SEED) % workers;
 }
+
+const WORKER_HASH_SEED = 0x5ca1ab1e;
 
 const UNKNOWN_HEALTH: TargetHealth = { health: 'unknown', lastError: '', lastScrape: 0, lastScrapeDurationSeconds: 0, lastScrapeSamples: 0, lastExpositionViolation: undefined };
 
