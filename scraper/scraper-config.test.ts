@@ -17,7 +17,7 @@ describe('readScraperConfig defaults', () => {
       global: { scrapeIntervalMs: 60_000, scrapeTimeoutMs: 10_000, externalLabels: {} },
       scrapeConfigs: [],
       kafka: { brokers: ['kafka-1:9092'], topic: 'ringwatch-samples', clientId: 'ringwatch-scraper', partitions: 12, replicationFactor: 1 },
-      producer: { lingerMs: 5, maxBufferedBytes: 256 * 1024 * 1024, maxBatchMessages: 1000, maxBatchBytes: 900 * 1024, maxMessageBytes: 900 * 1024 },
+      producer: { lingerMs: 200, maxBufferedBytes: 256 * 1024 * 1024, maxBatchMessages: 1000, maxBatchBytes: 900 * 1024, maxMessageBytes: 900 * 1024 },
     });
     expect('etcd' in c).toBe(false);
   });

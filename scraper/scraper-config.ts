@@ -35,6 +35,14 @@ export interface ScraperConfig {
 
 /** Most scrape worker threads a node starts (far beyond the cores of any one host). */
 const MAX_SCRAPE_WORKERS = 64;
+/**
+ * How long a scrape's message waits for others to share its produce request. A request's fixed
+ * cost (client and broker) dominates at one message each: at 200 scrapes/s, 5 ms meant about one
+ * message per request, 200 ms about 40: the scraper's CPU per sample fell by about a third and the
+ * broker's by two thirds (docs/benchmarks.md). vmagent flushes every second. Well under
+ * any scrape interval, so a target's messages from two nodes around a handoff stay in tick order.
+ */
+export const DEFAULT_LINGER_MS = 200;
 
 function readScrapeWorkers(node: Record<string, unknown>): number {
   if (node.scrape_workers === 'auto') return Math.min(MAX_SCRAPE_WORKERS, availableParallelism());
@@ -65,7 +73,7 @@ export function readScraperConfig(raw: unknown): ScraperConfig {
     scrapeConfigs,
     kafka: readKafkaConfig(root.kafka, 'kafka', 'ringwatch-scraper'),
     producer: {
-      lingerMs: readDuration(producer, 'linger', 'producer', 5),
+      lingerMs: readDuration(producer, 'linger', 'producer', DEFAULT_LINGER_MS),
       maxBufferedBytes: readByteSize(producer, 'max_buffered_bytes', 'producer', 256 * 1024 * 1024),
       maxBatchMessages: readNumber(producer, 'max_batch_messages', join('', 'producer'), { fallback: 1000, min: 1 }),
       maxBatchBytes: readByteSize(producer, 'max_batch_bytes', 'producer', DEFAULT_MAX_MESSAGE_BYTES),
