@@ -1,9 +1,11 @@
-// Reading scrape responses: undici's request() with its body stream (what TargetScraper did
-// before) against the dispatch handler TargetScraper uses now, which copies chunks into a pooled
-// buffer. Both scrape the same N targets of the pipeline benchmark's target server (a separate
-// process, not charged) in rounds of one scrape per target, all at once; the figure is this
-// process' CPU time (every thread, GC included) per scrape, best round of several, alternating
-// the two readers so that background load falls on both.
+// Reading scrape responses, three ways: undici's request() with its body stream (TargetScraper
+// before the dispatch handler), undici's dispatch API with a handler copying chunks into a pooled
+// buffer (TargetScraper for https and proxies), and TargetScraper's own keep-alive connection
+// (plain http: pre-encoded request, reads into one buffer per thread). All scrape the same N
+// targets of the pipeline benchmark's target server (a separate process, not charged) in rounds
+// of one scrape per target, all at once; the figure is this process' CPU time (every thread, GC
+// included) per scrape, best and mean of the rounds, the three readers alternating so that
+// background load falls on all of them.
 //
 //   node bench/http-read-bench.ts [--targets 200] [--rounds 20]
 import { parseArgs } from 'node:util';
@@ -38,46 +40,79 @@ export async function runHttpReadBench(options: { targets?: number; rounds?: num
   const rounds = options.rounds ?? 20;
   const server = await startTargetServer({ targets: targetsCount, bodyFile: NODE_EXPORTER_BODY, logDir: options.logDir ?? tmpdir() });
   const pool = new DispatcherPool();
+  const scrapersOf = (ownConnection: boolean, dispatcher: Dispatcher, urls: string[]): TargetScraper[] =>
+    urls.map((url, n) => {
+      const target: ScrapeTarget = { id: String(n), job: 'node', url, labels: [], discoveredLabels: {}, intervalMs: 10_000, timeoutMs: 10_000 };
+      return new TargetScraper(target, job, dispatcher, { ownConnection });
+    });
+  const job = readScrapeConfig({ job_name: 'node' }, 'job', readGlobalConfig({ scrape_interval: '10s' }, 'global'));
+  let connections: TargetScraper[] = [];
   try {
-    const job = readScrapeConfig({ job_name: 'node' }, 'job', readGlobalConfig({ scrape_interval: '10s' }, 'global'));
     const dispatcher = pool.get(job.http);
     const urls = server.targets.map((t) => `http://${t.address}${t.metricsPath}`);
-    const scrapers = urls.map((url, n) => {
-      const target: ScrapeTarget = { id: String(n), job: 'node', url, labels: [], discoveredLabels: {}, intervalMs: 10_000, timeoutMs: 10_000 };
-      return new TargetScraper(target, job, dispatcher);
-    });
+    const dispatchers = scrapersOf(false, dispatcher, urls);
+    connections = scrapersOf(true, dispatcher, urls);
     const buffers = urls.map(() => ({ b: Buffer.allocUnsafe(64 * 1024) }));
-    let bytes = 0;
-    const viaDispatch = async (): Promise<void> => {
+    const bytes = { request: 0, dispatch: 0, connection: 0 };
+    // Each scrape's length is added after its await: `bytes += await x` would read bytes before
+    // the await and lose the other scrapes' additions made meanwhile.
+    const viaScrapers = (scrapers: TargetScraper[], name: 'dispatch' | 'connection') => async (): Promise<void> => {
       await Promise.all(
         scrapers.map(async (s) => {
-          bytes += (await s.scrape()).body.length;
+          const n = (await s.scrape()).body.length;
+          bytes[name] += n;
           s.release();
         }),
       );
     };
     const viaRequest = async (): Promise<void> => {
-      await Promise.all(urls.map(async (u, i) => (bytes += await readWithRequest(u, dispatcher, buffers[i]!))));
+      await Promise.all(
+        urls.map(async (u, i) => {
+          const n = await readWithRequest(u, dispatcher, buffers[i]!);
+          bytes.request += n;
+        }),
+      );
     };
-    const best = { dispatch: Number.POSITIVE_INFINITY, request: Number.POSITIVE_INFINITY };
-    for (let r = 0; r < rounds + 3; r++) {
-      for (const [name, run] of [
-        ['dispatch', viaDispatch],
-        ['request', viaRequest],
-      ] as const) {
+    const contenders = [
+      ['request', viaRequest],
+      ['dispatch', viaScrapers(dispatchers, 'dispatch')],
+      ['connection', viaScrapers(connections, 'connection')],
+    ] as const;
+    const best = { request: Number.POSITIVE_INFINITY, dispatch: Number.POSITIVE_INFINITY, connection: Number.POSITIVE_INFINITY };
+    const sum = { request: 0, dispatch: 0, connection: 0 };
+    const warmup = 3;
+    for (let r = 0; r < rounds + warmup; r++) {
+      for (const [name, run] of contenders) {
         const before = process.cpuUsage();
         await run();
         const used = process.cpuUsage(before);
-        if (r >= 3) best[name] = Math.min(best[name], (used.user + used.system) / targetsCount);
+        if (r < warmup) continue;
+        const perScrape = (used.user + used.system) / targetsCount;
+        best[name] = Math.min(best[name], perScrape);
+        sum[name] += perScrape;
       }
     }
-    if (bytes === 0) throw new Error('http read bench: no bytes read');
+    // Every contender read every body whole, every round.
+    const expected = bytes.request / (rounds + warmup);
+    if (expected === 0 || bytes.dispatch / (rounds + warmup) !== expected || bytes.connection / (rounds + warmup) !== expected) {
+      throw new Error(`http read bench: bytes read differ: ${JSON.stringify(bytes)}`);
+    }
+    const r1 = (x: number): number => Math.round(x * 10) / 10;
+    const mean = (name: keyof typeof sum): number => sum[name] / rounds;
     return [
-      { name: 'scrape read, undici request() + body stream: CPU us/scrape', value: Math.round(best.request * 10) / 10, unit: 'us' },
-      { name: 'scrape read, undici dispatch handler (TargetScraper): CPU us/scrape', value: Math.round(best.dispatch * 10) / 10, unit: 'us' },
-      { name: 'scrape read, dispatch / request()', value: Math.round((best.dispatch / best.request) * 100) / 100, unit: 'x' },
+      { name: 'scrape read, undici request() + body stream: CPU us/scrape (best)', value: r1(best.request), unit: 'us' },
+      { name: 'scrape read, undici request() + body stream: CPU us/scrape (mean)', value: r1(mean('request')), unit: 'us' },
+      { name: 'scrape read, undici dispatch handler: CPU us/scrape (best)', value: r1(best.dispatch), unit: 'us' },
+      { name: 'scrape read, undici dispatch handler: CPU us/scrape (mean)', value: r1(mean('dispatch')), unit: 'us' },
+      { name: 'scrape read, own connection (TargetScraper, http): CPU us/scrape (best)', value: r1(best.connection), unit: 'us' },
+      { name: 'scrape read, own connection (TargetScraper, http): CPU us/scrape (mean)', value: r1(mean('connection')), unit: 'us' },
+      { name: 'scrape read, dispatch / request() (best)', value: Math.round((best.dispatch / best.request) * 100) / 100, unit: 'x' },
+      { name: 'scrape read, own connection / dispatch (best)', value: Math.round((best.connection / best.dispatch) * 100) / 100, unit: 'x' },
+      { name: 'scrape read, own connection / dispatch (mean)', value: Math.round((mean('connection') / mean('dispatch')) * 100) / 100, unit: 'x' },
+      { name: 'scrape read, bytes per scrape', value: Math.round(expected / targetsCount), unit: 'B' },
     ];
   } finally {
+    for (const s of connections) s.close();
     await pool.close();
     await server.stop();
   }
@@ -89,5 +124,5 @@ if (import.meta.main) {
     ...(values.targets !== undefined ? { targets: Number(values.targets) } : {}),
     ...(values.rounds !== undefined ? { rounds: Number(values.rounds) } : {}),
   });
-  for (const r of results) console.log(`${r.name.padEnd(70)} ${String(r.value).padStart(8)} ${r.unit}`);
+  for (const r of results) console.log(`${r.name.padEnd(76)} ${String(r.value).padStart(8)} ${r.unit}`);
 }

@@ -161,6 +161,8 @@ export class ScrapeLoop {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.inFlight;
+    // The loop is done for good: its target's connection goes now, not when the server drops it.
+    this.scraper.close();
     if (opts.staleMarkers && this.lastTickMs > 0) {
       const now = Date.now();
       const n = this.appender.endOfTarget(now);
@@ -180,6 +182,7 @@ export class ScrapeLoop {
     if (tickMs >= this.activeUntilMs) {
       this.stopped = true;
       this.onEnded?.(this);
+      void this.idle().then(() => this.scraper.close());
       return;
     }
     this.timer = setTimeout(() => {

@@ -160,3 +160,136 @@ describe('TargetScraper', () => {
     expect(a.body.buffer).toBe(b.body.buffer);
   });
 });
+
+describe('TargetScraper over its own connection (plain http, no proxy)', () => {
+  let own: Server;
+  let ownBase: string;
+  const hits = new Map<string, number>();
+  /** Server-side sockets not yet closed. */
+  const open = new Set<import('node:net').Socket>();
+  let accepted = 0;
+  let holdNext = false;
+
+  beforeAll(async () => {
+    own = createServer((req, res) => {
+      const path = req.url ?? '';
+      hits.set(path, (hits.get(path) ?? 0) + 1);
+      if (path === '/redirect') return void res.writeHead(302, { location: '/target' }).end();
+      if (path === '/target') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('redirected_metric 1\n');
+      if (path === '/hold-once' && holdNext) {
+        holdNext = false;
+        return; // answered never: the scrape times out
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(path.startsWith('/loop') ? 'loop_metric 1\n' : `path ${path}\n`);
+    });
+    own.on('connection', (socket) => {
+      accepted++;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    ownBase = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    own.closeAllConnections();
+    await new Promise((resolve) => own.close(resolve));
+  });
+
+  const until = async (check: () => boolean, what: string): Promise<void> => {
+    const { eventually } = await import('../test/harness/eventually.ts');
+    await eventually(() => (check() ? true : undefined), { timeoutMs: 5000, intervalMs: 5, description: what });
+  };
+
+  function ownScraper(path: string, jobYaml: Record<string, unknown> = {}, timeoutMs = 1000): TargetScraper {
+    const job: JobScrapeOptions = readScrapeConfig({ job_name: 'j', ...jobYaml }, 'job', readGlobalConfig({ scrape_interval: '2s' }, 'global'));
+    const target: ScrapeTarget = { id: 'abc', job: 'j', url: `${ownBase}${path}`, labels: [], discoveredLabels: {}, intervalMs: 2000, timeoutMs };
+    return new TargetScraper(target, job, pool.get(job.http));
+  }
+
+  /** The server-side sockets opened by f. */
+  const socketsOpenedBy = async (f: () => Promise<unknown>): Promise<Set<import('node:net').Socket>> => {
+    const before = new Set(open);
+    await f();
+    return new Set([...open].filter((socket) => !before.has(socket)));
+  };
+
+  it('keeps one connection across scrapes; close() ends it', async () => {
+    const before = accepted;
+    const s = ownScraper('/keep');
+    const opened = await socketsOpenedBy(async () => {
+      for (let i = 0; i < 3; i++) {
+        expect(Buffer.from((await s.scrape()).body).toString()).toBe('path /keep\n');
+        s.release();
+      }
+    });
+    expect(accepted - before).toBe(1);
+    expect(opened.size).toBe(1);
+    s.close();
+    await until(() => [...opened].every((socket) => !open.has(socket)), 'the connection closed');
+  });
+
+  it('redoes a redirected scrape through undici, and keeps the target there', async () => {
+    hits.clear();
+    const s = ownScraper('/redirect');
+    expect(Buffer.from((await s.scrape()).body).toString()).toBe('redirected_metric 1\n');
+    // Once on its own connection, once through undici, which followed the redirect.
+    expect([hits.get('/redirect'), hits.get('/target')]).toEqual([2, 1]);
+    await s.scrape();
+    expect([hits.get('/redirect'), hits.get('/target')]).toEqual([3, 2]);
+    const noFollow = ownScraper('/redirect', { follow_redirects: false });
+    expect((await failure(noFollow.scrape())).message).toBe('server returned HTTP status 302');
+  });
+
+  it('recovers from a timeout: the next scrape works', async () => {
+    holdNext = true;
+    const s = ownScraper('/hold-once', {}, 200);
+    const err = await failure(s.scrape());
+    expect(err).toMatchObject({ reason: 'timeout', message: 'context deadline exceeded (scrape timeout 200 ms)' });
+    expect(Buffer.from((await s.scrape()).body).toString()).toBe('path /hold-once\n');
+    s.close();
+  });
+
+  it('leaves a job with proxy_url to undici, through the proxy', async () => {
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('via_proxy 1\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = ownScraper('/direct', { proxy_url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      expect(Buffer.from((await s.scrape()).body).toString()).toBe('via_proxy 1\n');
+      expect(seen).toEqual([`${ownBase}/direct`]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it('a scrape loop closes its connection when stopped, and when its window ends', async () => {
+    const { ScrapeLoop } = await import('./scrape-loop.ts');
+    const { createLogger } = await import('../core/logger.ts');
+    const job = readScrapeConfig({ job_name: 'j' }, 'job', readGlobalConfig({ scrape_interval: '2s' }, 'global'));
+    const loopFor = (path: string): InstanceType<typeof ScrapeLoop> =>
+      new ScrapeLoop({
+        target: { id: 'abc', job: 'j', url: `${ownBase}${path}`, labels: [], discoveredLabels: {}, intervalMs: 2000, timeoutMs: 1000 },
+        job,
+        dispatcher: pool.get(job.http),
+        sink: { send: () => undefined },
+        logger: createLogger('test', 'silent'),
+        observer: { onScrape: () => undefined },
+      });
+    const stopped = loopFor('/loop-a');
+    const first = await socketsOpenedBy(async () => expect((await stopped.scrapeOnce()).ok).toBe(true));
+    expect(first.size).toBe(1);
+    await stopped.stop({ staleMarkers: false });
+    await until(() => [...first].every((socket) => !open.has(socket)), 'the stopped loop closed its connection');
+    const ended = loopFor('/loop-b');
+    const second = await socketsOpenedBy(async () => expect((await ended.scrapeOnce()).ok).toBe(true));
+    expect(second.size).toBe(1);
+    ended.setWindow(0, 1); // a window in the past: the loop ends by itself
+    expect(ended.ended).toBe(true);
+    await until(() => [...second].every((socket) => !open.has(socket)), 'the ended loop closed its connection');
+  });
+});

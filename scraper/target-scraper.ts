@@ -1,13 +1,18 @@
 // The HTTP side of one target's scrapes (Prometheus' targetScraper): one GET with the negotiated
 // Accept header, a timeout, a body size limit, gzip, and a body buffer reused across scrapes.
 //
-// The response is read with undici's dispatch API: its chunks are copied straight into a pooled
-// buffer, with no Readable stream and async iterator per request (request() makes both).
+// A plain-http target without a proxy is scraped over its own keep-alive connection
+// (http1-scrape-connection.ts): the request pre-encoded, every read into one buffer, the body
+// copied straight into a pooled buffer. undici cost about a quarter of the scraper's main thread
+// there. https, proxies, and a target that answered a redirect use undici's dispatch API, which
+// also copies chunks into the pooled buffer (no Readable stream and async iterator, as request()
+// makes).
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { authorizationHeader, createHttpDispatcher, dispatcherKey, SecretFileError, type HttpAuth, type HttpClientConfig } from '../core/http-client-config.ts';
 import type { JobScrapeOptions, NameEscapingScheme } from '../model/scrape-config.ts';
+import { http1Target, Http1ScrapeConnection, type Http1Response } from './http1-scrape-connection.ts';
 import { ScrapeError } from './scrape-error.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
 
@@ -173,10 +178,23 @@ export class TargetScraper {
   private readonly limit: number;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
+  /** Whether url may go over a connection of our own: http:, no proxy. */
+  private readonly direct: boolean;
+  /** The target's own connection (plain http, no proxy, no redirect seen); else undici. */
+  private connection: Http1ScrapeConnection | undefined;
+  /** The target answered a redirect: from then on undici (which follows them, or not) scrapes it. */
+  private redirected = false;
+  /** What the scrape timeout ends: the connection's exchange or undici's request. */
+  private active: { abort(err: ScrapeError): void } | undefined;
   /** The buffer holding the last scrape's body, until release() or the next scrape. */
   private held: Buffer | undefined;
+  /** The scrape timer's callback, made once rather than per scrape. */
+  private readonly onTimeout = (): void => {
+    this.active?.abort(new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${this.timeoutMs} ms)`));
+  };
 
-  constructor(target: ScrapeTarget, job: JobScrapeOptions, dispatcher: Dispatcher) {
+  /** options.ownConnection false: undici even for plain http (benchmarks compare the two). */
+  constructor(target: ScrapeTarget, job: JobScrapeOptions, dispatcher: Dispatcher, options: { ownConnection?: boolean } = {}) {
     this.url = target.url;
     this.timeoutMs = target.timeoutMs;
     this.limit = job.bodySizeLimit > 0 ? job.bodySizeLimit : DEFAULT_BODY_SIZE_LIMIT;
@@ -188,12 +206,21 @@ export class TargetScraper {
       'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000),
     };
     this.auth = job.http.auth;
+    this.direct = job.http.proxyUrl === undefined && options.ownConnection !== false;
   }
 
   /** Gives the body buffer of the last scrape back to the node's pool (its body is no longer read). */
   release(): void {
     if (this.held !== undefined) giveBackBodyBuffer(this.held);
     this.held = undefined;
+  }
+
+  /**
+   * Closes the target's own connection (a scrape in flight fails). For a loop that stops for good;
+   * a later scrape would connect again. undici's pooled connections belong to the DispatcherPool.
+   */
+  close(): void {
+    this.connection?.close();
   }
 
   async scrape(): Promise<ScrapeResponse> {
@@ -205,32 +232,16 @@ export class TargetScraper {
       if (err instanceof SecretFileError) throw new ScrapeError('credentials', err.message);
       throw err;
     }
-    const headers = authorization === undefined ? this.headers : { ...this.headers, authorization };
-    if (this.parsedUrl !== this.url) {
-      const url = new URL(this.url);
-      this.origin = url.origin;
-      this.path = `${url.pathname}${url.search}`;
-      this.parsedUrl = this.url;
-    }
+    if (this.parsedUrl !== this.url) this.parseUrl();
     const buffer = this.held ?? takeBodyBuffer();
     this.held = undefined;
-    let settle: [(r: BodyResult) => void, (err: unknown) => void] | undefined;
-    const done = new Promise<BodyResult>((resolve, reject) => {
-      settle = [resolve, reject];
-    });
-    const [resolve, reject] = settle!;
-    const handler = new ScrapeHandler(buffer, this.limit, resolve, reject);
     // Our own timer, cleared when the scrape ends: an abort after the end would hit nothing.
-    const timer = setTimeout(() => handler.abort(new ScrapeError('timeout', `context deadline exceeded (scrape timeout ${this.timeoutMs} ms)`)), this.timeoutMs);
+    const timer = setTimeout(this.onTimeout, this.timeoutMs);
     let result: BodyResult;
     try {
-      this.dispatcher.dispatch({ origin: this.origin, path: this.path, method: 'GET', headers }, handler);
-      result = await done;
-    } catch (err) {
-      // A settled handler writes nothing more into its buffer, so the buffer can serve again.
-      giveBackBodyBuffer(handler.buffer);
-      throw requestError(err, this.timeoutMs);
+      result = this.connection !== undefined ? await this.viaConnection(this.connection, buffer, authorization) : await this.viaDispatcher(buffer, authorization);
     } finally {
+      this.active = undefined;
       clearTimeout(timer);
     }
     if (result.gzip) {
@@ -248,6 +259,59 @@ export class TargetScraper {
     }
     this.held = result.buffer;
     return { body: result.buffer.subarray(0, result.length), contentType: result.contentType };
+  }
+
+  private parseUrl(): void {
+    const url = new URL(this.url);
+    this.origin = url.origin;
+    this.path = `${url.pathname}${url.search}`;
+    this.parsedUrl = this.url;
+    this.connection?.close();
+    this.connection = url.protocol === 'http:' && this.direct && !this.redirected ? new Http1ScrapeConnection(http1Target(url), this.headers) : undefined;
+  }
+
+  private async viaConnection(connection: Http1ScrapeConnection, buffer: Buffer, authorization: string | undefined): Promise<BodyResult> {
+    this.active = connection;
+    let res: Http1Response;
+    try {
+      res = await connection.get(buffer, this.limit, authorization);
+    } catch (err) {
+      // A settled exchange writes nothing more into its buffer, so the buffer can serve again.
+      giveBackBodyBuffer(connection.body);
+      throw requestError(err, this.timeoutMs);
+    }
+    if (res.status === 200) {
+      return { length: res.length, buffer: res.body, contentType: res.contentType, gzip: res.contentEncoding?.toLowerCase() === 'gzip' };
+    }
+    if (res.status >= 300 && res.status < 400) {
+      // Redirects are undici's to follow (follow_redirects) or report, with the rest of this
+      // scrape's time; and the target's from then on, since it is likely to answer so again.
+      this.redirected = true;
+      this.connection = undefined;
+      connection.close();
+      return this.viaDispatcher(res.body, authorization);
+    }
+    giveBackBodyBuffer(res.body);
+    throw new ScrapeError('http_status', `server returned HTTP status ${res.status}`);
+  }
+
+  private async viaDispatcher(buffer: Buffer, authorization: string | undefined): Promise<BodyResult> {
+    const headers = authorization === undefined ? this.headers : { ...this.headers, authorization };
+    let settle: [(r: BodyResult) => void, (err: unknown) => void] | undefined;
+    const done = new Promise<BodyResult>((resolve, reject) => {
+      settle = [resolve, reject];
+    });
+    const [resolve, reject] = settle!;
+    const handler = new ScrapeHandler(buffer, this.limit, resolve, reject);
+    this.active = handler;
+    try {
+      this.dispatcher.dispatch({ origin: this.origin, path: this.path, method: 'GET', headers }, handler);
+      return await done;
+    } catch (err) {
+      // A settled handler writes nothing more into its buffer, so the buffer can serve again.
+      giveBackBodyBuffer(handler.buffer);
+      throw requestError(err, this.timeoutMs);
+    }
   }
 }
 
