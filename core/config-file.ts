@@ -7,7 +7,7 @@ import { ConfigError } from './config-schema.ts';
 
 export const ENV_PREFIX = 'RINGWATCH_';
 /** RINGWATCH_ variables that are not configuration fields (the CLI's, the stack's, the tests'). */
-const NOT_CONFIG = /^RINGWATCH_(LOG_LEVEL|ALLOCATOR|API_TOKEN|COORDINATOR_URL|INFRA|KEEP_TEST_DATA|STACK_.*)$/;
+const NOT_CONFIG = /^RINGWATCH_(LOG_LEVEL|ALLOCATOR|REEXECUTED|API_TOKEN|COORDINATOR_URL|INFRA|KEEP_TEST_DATA|STACK_.*)$/;
 
 export async function loadConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   let doc: unknown = {};

@@ -20,7 +20,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # A shared results cache for several query replicas (query/README.md): Debian's Redis, memcached.
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v memcached >/dev/null 2>&1 || need_apt+=(memcached)
-# The nodes run on jemalloc when it is there (bin/allocator.ts): with glibc's malloc RSS creeps up.
+# The nodes run on jemalloc when it is there (bin/node-reexec.ts): with glibc's malloc RSS creeps up.
 [ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || [ -e /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 ] || need_apt+=(libjemalloc2)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"

@@ -44,11 +44,14 @@ describe('a clean start', () => {
       },
       { timeoutMs: 30_000, description: 'samples consumed and sent by the writer' },
     );
-    // Both run on jemalloc (bin/allocator.ts; install.sh installs Debian's libjemalloc2), re-executed
+    // Both run on jemalloc (bin/node-reexec.ts; install.sh installs Debian's libjemalloc2), re-executed
     // in place: the pid the launcher knows is the process that maps it.
     for (const node of [scraper, writer]) {
       expect(readFileSync(`/proc/${node.process?.pid}/maps`, 'utf8'), `${node.kind} allocator`).toMatch(/libjemalloc\.so/);
     }
+    // The scraper's young generation is set at the same re-execution (bin/ringwatch.ts START_FLAGS).
+    expect(readFileSync(`/proc/${scraper.process?.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=8');
+    expect(readFileSync(`/proc/${writer.process?.pid}/cmdline`, 'utf8').split('\0')).not.toContain('--max-semi-space-size=8');
     await scraper.stop();
     await writer.stop();
     for (const node of [scraper, writer]) {
