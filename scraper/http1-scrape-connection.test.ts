@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../test/harness/eventually.ts';
 import { http1Target, Http1ScrapeConnection, MAX_HEADER_BYTES, type Http1Response } from './http1-scrape-connection.ts';
 import { ScrapeError } from './scrape-error.ts';
+import { scrapeFailure } from '../test/harness/scrape-failure.ts';
 
 const LIMIT = 1024 * 1024;
 const closers: Array<() => Promise<void>> = [];
@@ -96,15 +97,6 @@ function text(res: Http1Response): string {
   return res.body.toString('latin1', 0, res.length);
 }
 
-async function failure(p: Promise<unknown>): Promise<ScrapeError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ScrapeError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** Bytes the connection has parsed in its current exchange (what a split waits for). */
 function receivedBy(c: Http1ScrapeConnection): number {
@@ -234,7 +226,7 @@ describe('Http1ScrapeConnection', () => {
     });
     const c = connectionTo(s.port);
     await c.get(buf(), LIMIT, undefined);
-    const err = await failure(c.get(buf(), LIMIT, undefined));
+    const err = await scrapeFailure(c.get(buf(), LIMIT, undefined));
     expect(err.reason).toBe('connection');
     expect(s.requests).toHaveLength(3); // the first, the second on the reused connection, its one retry
     expect(s.accepted).toBe(2);
@@ -251,7 +243,7 @@ describe('Http1ScrapeConnection', () => {
     });
     const c = connectionTo(s.port);
     await c.get(buf(), LIMIT, undefined);
-    const err = await failure(c.get(buf(), LIMIT, undefined));
+    const err = await scrapeFailure(c.get(buf(), LIMIT, undefined));
     expect(err).toMatchObject({ reason: 'connection', message: 'other side closed' });
     expect(s.requests).toHaveLength(2);
   });
@@ -266,7 +258,7 @@ describe('Http1ScrapeConnection', () => {
         expect(text(await c.get(buf(), LIMIT, undefined))).toBe('ok');
         continue;
       }
-      const err = await failure(c.get(buf(), LIMIT, undefined));
+      const err = await scrapeFailure(c.get(buf(), LIMIT, undefined));
       expect(err).toMatchObject({ reason: 'connection', message: `invalid HTTP response: header block larger than ${MAX_HEADER_BYTES} bytes` });
     }
     // Gathered from a short first read: the bound holds across reads too.
@@ -279,7 +271,7 @@ describe('Http1ScrapeConnection', () => {
       });
     });
     c = connectionTo(s.port);
-    const err = await failure(c.get(buf(), LIMIT, undefined));
+    const err = await scrapeFailure(c.get(buf(), LIMIT, undefined));
     expect(err.message).toBe(`invalid HTTP response: header block larger than ${MAX_HEADER_BYTES} bytes`);
   });
 
@@ -296,7 +288,7 @@ describe('Http1ScrapeConnection', () => {
     for (const path of ['/metrics', '/chunked']) {
       const c = new Http1ScrapeConnection({ host: '127.0.0.1', port: s.port, hostHeader: `127.0.0.1:${s.port}`, path }, {});
       connections.push(c);
-      const err = await failure(c.get(buf(), 4096, undefined));
+      const err = await scrapeFailure(c.get(buf(), 4096, undefined));
       expect(err).toMatchObject({ reason: 'body_size_limit', message: 'body size limit exceeded (limit 4096 bytes)' });
       expect(c.body.length).toBeLessThanOrEqual(4096);
       // At the limit exactly, the body is read.
@@ -307,7 +299,7 @@ describe('Http1ScrapeConnection', () => {
 
   it('fails at once on a Content-Length over the limit, without waiting for the body', async () => {
     const s = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\nfirst bytes'));
-    const err = await failure(connectionTo(s.port).get(buf(), 4096, undefined));
+    const err = await scrapeFailure(connectionTo(s.port).get(buf(), 4096, undefined));
     expect(err).toMatchObject({ reason: 'body_size_limit', message: 'body size limit exceeded (limit 4096 bytes)' });
   });
 
@@ -339,7 +331,7 @@ describe('Http1ScrapeConnection', () => {
     const pending = c.get(target, LIMIT, undefined);
     await soon(() => late, 'the request arrived');
     c.abort(new ScrapeError('timeout', 'context deadline exceeded (scrape timeout 10 ms)'));
-    expect(await failure(pending)).toMatchObject({ reason: 'timeout' });
+    expect(await scrapeFailure(pending)).toMatchObject({ reason: 'timeout' });
     await soon(() => (s.open.has(late!) ? undefined : true), 'the socket closed');
     // The late answer finds no reader: the abandoned buffer stays as it was.
     late!.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate');
@@ -371,7 +363,7 @@ describe('Http1ScrapeConnection', () => {
     const c = connectionTo(s.port);
     for (const auth of ['Bearer first', 'Bearer first', 'Bearer rotated', undefined]) await c.get(buf(), LIMIT, auth);
     expect(s.requests.map((r) => r.headers.authorization)).toEqual(['Bearer first', 'Bearer first', 'Bearer rotated', undefined]);
-    expect(await failure(c.get(buf(), LIMIT, 'Bearer x\r\nx-injected: 1'))).toMatchObject({ reason: 'credentials' });
+    expect(await scrapeFailure(c.get(buf(), LIMIT, 'Bearer x\r\nx-injected: 1'))).toMatchObject({ reason: 'credentials' });
     expect(s.requests).toHaveLength(4);
   });
 
@@ -379,7 +371,7 @@ describe('Http1ScrapeConnection', () => {
     const s = await rawServer(() => undefined);
     const port = s.port;
     for (const close of closers.splice(0)) await close();
-    const err = await failure(connectionTo(port).get(buf(), LIMIT, undefined));
+    const err = await scrapeFailure(connectionTo(port).get(buf(), LIMIT, undefined));
     expect(err.reason).toBe('connection');
     expect(err.message).toContain('ECONNREFUSED');
   });
@@ -393,7 +385,7 @@ describe('Http1ScrapeConnection', () => {
     const cases = ['HTTP/2 200 OK\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab'];
     for (const response of cases) {
       const s = await rawServer((socket) => socket.write(response));
-      const err = await failure(connectionTo(s.port).get(buf(), LIMIT, undefined));
+      const err = await scrapeFailure(connectionTo(s.port).get(buf(), LIMIT, undefined));
       expect(err.reason).toBe('connection');
       expect(err.message).toMatch(/^invalid HTTP response: /);
     }

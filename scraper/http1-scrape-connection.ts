@@ -7,6 +7,7 @@
 // Scope: what a scrape needs. One request at a time, no pipelining, no upgrade, no redirects (the
 // caller redoes a 3xx through undici), no TLS or proxies (those targets stay on undici).
 import { connect, type Socket } from 'node:net';
+import { grownBodyBuffer } from './body-buffers.ts';
 import { ScrapeError } from './scrape-error.ts';
 
 /**
@@ -454,19 +455,10 @@ export class Http1ScrapeConnection {
       this.bodyTooLarge();
       return false;
     }
-    if (total > this.buffer.length) this.grow(total);
+    if (total > this.buffer.length) this.buffer = grownBodyBuffer(this.buffer, length, total, this.limit);
     src.copy(this.buffer, length, start, end);
     this.length = total;
     return true;
-  }
-
-  /** As ScrapeHandler.grow: doubling, never past the limit. */
-  private grow(needed: number): void {
-    let size = this.buffer.length * 2;
-    while (size < needed) size *= 2;
-    const next = Buffer.allocUnsafeSlow(Math.min(size, Math.max(needed, this.limit)));
-    this.buffer.copy(next, 0, 0, this.length);
-    this.buffer = next;
   }
 
   private bodyTooLarge(): number {

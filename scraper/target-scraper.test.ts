@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGlobalConfig, readScrapeConfig, type JobScrapeOptions } from '../model/scrape-config.ts';
-import { ScrapeError } from './scrape-error.ts';
+import { scrapeFailure } from '../test/harness/scrape-failure.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
 import { DispatcherPool, TargetScraper } from './target-scraper.ts';
 
@@ -73,15 +73,6 @@ function scraperFor(path: string, jobYaml: Record<string, unknown> = {}, timeout
   return new TargetScraper(target, job, pool.get(job.http));
 }
 
-async function failure(p: Promise<unknown>): Promise<ScrapeError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ScrapeError) return err;
-    throw err;
-  }
-  throw new Error('expected the scrape to fail');
-}
 
 describe('TargetScraper', () => {
   it('sends the Accept header Prometheus sends, the timeout header and the credentials', async () => {
@@ -118,7 +109,7 @@ describe('TargetScraper', () => {
     await scraper.scrape();
     expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('u:rotated').toString('base64')}`);
     rmSync(dir, { recursive: true });
-    const err = await failure(scraper.scrape());
+    const err = await scrapeFailure(scraper.scrape());
     expect(err.reason).toBe('credentials');
     expect(err.message).toContain(`basic_auth.password_file: cannot read "${file}"`);
   });
@@ -129,28 +120,28 @@ describe('TargetScraper', () => {
   });
 
   it('stops a gzip bomb at the body size limit', async () => {
-    const err = await failure(scraperFor('/gzip-bomb', { body_size_limit: '1MiB' }).scrape());
+    const err = await scrapeFailure(scraperFor('/gzip-bomb', { body_size_limit: '1MiB' }).scrape());
     expect(err.reason).toBe('body_size_limit');
   });
 
   it('stops an endless body at the body size limit, without waiting for the timeout', async () => {
     const started = Date.now();
-    const err = await failure(scraperFor('/endless', { body_size_limit: '2MiB' }, 10_000).scrape());
+    const err = await scrapeFailure(scraperFor('/endless', { body_size_limit: '2MiB' }, 10_000).scrape());
     expect(err.reason).toBe('body_size_limit');
     expect(err.message).toContain('2097152');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('gives up on a target that never answers at the scrape timeout', async () => {
-    const err = await failure(scraperFor('/slow', {}, 300).scrape());
+    const err = await scrapeFailure(scraperFor('/slow', {}, 300).scrape());
     expect(err.reason).toBe('timeout');
   });
 
   it('reports the HTTP status of a failing target, and connection errors', async () => {
-    expect((await failure(scraperFor('/error').scrape())).message).toBe('server returned HTTP status 503');
+    expect((await scrapeFailure(scraperFor('/error').scrape())).message).toBe('server returned HTTP status 503');
     const refused = scraperFor('/ok');
     (refused as unknown as { url: string }).url = 'http://127.0.0.1:1/metrics'; // nothing listens on port 1
-    expect((await failure(refused.scrape())).reason).toBe('connection');
+    expect((await scrapeFailure(refused.scrape())).reason).toBe('connection');
   });
 
   it('reuses its body buffer across scrapes of the same target', async () => {
@@ -238,13 +229,13 @@ describe('TargetScraper over its own connection (plain http, no proxy)', () => {
     await s.scrape();
     expect([hits.get('/redirect'), hits.get('/target')]).toEqual([3, 2]);
     const noFollow = ownScraper('/redirect', { follow_redirects: false });
-    expect((await failure(noFollow.scrape())).message).toBe('server returned HTTP status 302');
+    expect((await scrapeFailure(noFollow.scrape())).message).toBe('server returned HTTP status 302');
   });
 
   it('recovers from a timeout: the next scrape works', async () => {
     holdNext = true;
     const s = ownScraper('/hold-once', {}, 200);
-    const err = await failure(s.scrape());
+    const err = await scrapeFailure(s.scrape());
     expect(err).toMatchObject({ reason: 'timeout', message: 'context deadline exceeded (scrape timeout 200 ms)' });
     expect(Buffer.from((await s.scrape()).body).toString()).toBe('path /hold-once\n');
     s.close();

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { authorizationHeader, createHttpDispatcher, dispatcherKey, SecretFileError, type HttpAuth, type HttpClientConfig } from '../core/http-client-config.ts';
 import type { JobScrapeOptions, NameEscapingScheme } from '../model/scrape-config.ts';
+import { giveBackBodyBuffer, grownBodyBuffer, takeBodyBuffer } from './body-buffers.ts';
 import { http1Target, Http1ScrapeConnection, type Http1Response } from './http1-scrape-connection.ts';
 import { ScrapeError } from './scrape-error.ts';
 import type { ScrapeTarget } from '../model/scrape-target.ts';
@@ -20,7 +21,6 @@ const gunzipAsync = promisify(gunzip);
 const USER_AGENT = 'Ringwatch/0.1';
 /** Applied when a job sets no body_size_limit, so that an endless body cannot exhaust memory. */
 export const DEFAULT_BODY_SIZE_LIMIT = 256 * 1024 * 1024;
-const INITIAL_BODY_BUFFER = 64 * 1024;
 
 /**
  * The Accept header Prometheus 3 sends for its default scrape_protocols (OpenMetricsText1.0.0,
@@ -59,23 +59,6 @@ export class DispatcherPool {
     await Promise.all([...this.agents.values()].map((a) => a.close()));
     this.agents.clear();
   }
-}
-
-/**
- * Body buffers shared by a node's targets: a scrape holds one only from its response until its
- * body is parsed, so a node needs about as many as it has scrapes in flight, not one per target.
- * Last in, first out, so the buffers in use stay warm and few.
- */
-const bodyBuffers: Buffer[] = [];
-/** Buffers above this size are not kept: one huge target should not pin its body for good. */
-const MAX_POOLED_BUFFER = 16 * 1024 * 1024;
-
-function takeBodyBuffer(): Buffer {
-  return bodyBuffers.pop() ?? Buffer.allocUnsafeSlow(INITIAL_BODY_BUFFER);
-}
-
-function giveBackBodyBuffer(buffer: Buffer): void {
-  if (buffer.length <= MAX_POOLED_BUFFER && bodyBuffers.length < 64) bodyBuffers.push(buffer);
 }
 
 interface BodyResult {
@@ -133,7 +116,7 @@ class ScrapeHandler implements Dispatcher.DispatchHandler {
       this.fail(new ScrapeError('body_size_limit', `body size limit exceeded (limit ${this.limit} bytes)`));
       return;
     }
-    if (end > this.buffer.length) this.grow(end);
+    if (end > this.buffer.length) this.buffer = grownBodyBuffer(this.buffer, length, end, this.limit);
     chunk.copy(this.buffer, length);
     this.length = end;
   }
@@ -158,13 +141,6 @@ class ScrapeHandler implements Dispatcher.DispatchHandler {
     this.reject(err);
   }
 
-  private grow(needed: number): void {
-    let size = this.buffer.length * 2;
-    while (size < needed) size *= 2;
-    const next = Buffer.allocUnsafeSlow(Math.min(size, Math.max(needed, this.limit)));
-    this.buffer.copy(next, 0, 0, this.length);
-    this.buffer = next;
-  }
 }
 
 export class TargetScraper {
