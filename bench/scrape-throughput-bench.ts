@@ -58,7 +58,10 @@ export interface StepResult {
   targets: number;
   expectedScrapesPerSecond: number;
   scrapesPerSecond: number;
+  /** Samples shipped per second of window: above the scraped rate while a backlog drains. */
   samplesPerSecond: number;
+  /** Samples scraped per second of window (scrapes x samples per body): what the node sustained. */
+  scrapedSamplesPerSecond: number;
   failures: number;
   /** Share of scrapes longer than the interval (Ringwatch; null for vmagent). */
   lateShare: number | null;
@@ -173,7 +176,7 @@ async function measure(
   const targets = env.targets.targets.length;
   const expectedScrapesPerSecond = targets / env.intervalSeconds;
   const base: StepResult = {
-    contestant: name, targets, expectedScrapesPerSecond, scrapesPerSecond: 0, samplesPerSecond: 0, failures: 0,
+    contestant: name, targets, expectedScrapesPerSecond, scrapesPerSecond: 0, samplesPerSecond: 0, scrapedSamplesPerSecond: 0, failures: 0,
     lateShare: null, shippedShare: 0, keptUp: false, cpuSeconds: {}, windowSeconds: 0, machineBusy: 0,
   };
   let c: Contestant | undefined;
@@ -202,6 +205,7 @@ async function measure(
       windowSeconds,
       scrapesPerSecond: scrapes / windowSeconds,
       samplesPerSecond: shipped / windowSeconds,
+      scrapedSamplesPerSecond: (scrapes * samplesPerBody) / windowSeconds,
       failures,
       lateShare: name === 'vmagent' ? null : scrapes === 0 ? 1 : late / scrapes,
       shippedShare: scrapes === 0 ? 0 : shipped / (scrapes * samplesPerBody),
@@ -304,7 +308,7 @@ if (import.meta.main) {
   });
   for (const name of only) {
     const best = results.filter((r) => r.contestant === name && r.keptUp).at(-1);
-    console.log(`${name}: ${best === undefined ? 'kept up with no step' : `${Math.round(best.samplesPerSecond)} samples/s sustained (${best.targets} targets)`}`);
+    console.log(`${name}: ${best === undefined ? 'kept up with no step' : `${Math.round(best.scrapedSamplesPerSecond)} samples/s scraped, sustained (${best.targets} targets)`}`);
   }
   if (liveProcessCount() > 0) killAllManagedProcesses();
 }
