@@ -236,26 +236,23 @@ export class Http1ScrapeConnection {
         case HEAD:
           off = this.readHead(buf, off, n);
           break;
-        case BODY_LENGTH: {
+        case BODY_LENGTH:
+        case CHUNK_DATA: {
+          // A counted run of body bytes: the whole Content-Length body, or one chunk's data.
           const take = Math.min(n - off, this.remaining);
           if (!this.copyBody(buf, off, off + take)) return false;
           off += take;
           this.remaining -= take;
-          if (this.remaining === 0) this.finish();
+          if (this.remaining === 0) {
+            if (this.phase === BODY_LENGTH) this.finish();
+            else this.phase = CHUNK_DATA_CR;
+          }
           break;
         }
         case BODY_UNTIL_CLOSE:
           if (!this.copyBody(buf, off, n)) return false;
           off = n;
           break;
-        case CHUNK_DATA: {
-          const take = Math.min(n - off, this.remaining);
-          if (!this.copyBody(buf, off, off + take)) return false;
-          off += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.phase = CHUNK_DATA_CR;
-          break;
-        }
         default:
           off = this.readChunkFraming(buf, off, n);
       }
