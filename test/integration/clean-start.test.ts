@@ -1,7 +1,7 @@
 // A clean start is clean: nodes that talk to Kafka (a scraper producing, a storage-writer
 // consuming), run as separate processes with Node's warnings on, print no warning and log no error.
 // Before: kafkajs armed a timer with a negative delay and every node printed Node 24's
-// TimeoutNegativeWarning (fixed by deploy/patches/kafkajs-negative-timeout.mjs, run at postinstall).
+// TimeoutNegativeWarning (fixed by deploy/patches/kafkajs-request-queue-timer.mjs, run at postinstall).
 // They run on jemalloc, which they load themselves by re-executing in place.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
