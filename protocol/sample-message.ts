@@ -35,14 +35,15 @@ function checkCount(what: string, n: number): void {
 
 /**
  * Builds a message value from a snappy block (e.g. the view snappyCompress() returned; it is
- * copied, so a reused buffer is fine). One exact-size allocation.
+ * copied, so a reused buffer is fine). One exact-size buffer, from `allocate` (the scraper's
+ * reused message buffers) or a new one.
  */
-export function encodeSampleMessage(sampleCount: number, seriesCount: number, snappyBlock: Uint8Array): Buffer {
+export function encodeSampleMessage(sampleCount: number, seriesCount: number, snappyBlock: Uint8Array, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   checkCount('sampleCount', sampleCount);
   checkCount('seriesCount', seriesCount);
   readSnappyUncompressedLength(snappyBlock); // throws early on something that is not a block
   const size = 1 + varintSize(sampleCount) + varintSize(seriesCount) + snappyBlock.length;
-  const out = Buffer.allocUnsafe(size);
+  const out = allocate(size);
   out[0] = SAMPLE_MESSAGE_VERSION;
   let p = writeUvarintAt(out, 1, sampleCount);
   p = writeUvarintAt(out, p, seriesCount);

@@ -7,6 +7,7 @@ import { KafkaProduceError, type KafkaProducer } from '../core/kafka-client.ts';
 import { createLogger } from '../core/logger.ts';
 import type { KafkaConfig } from '../core/kafka-config.ts';
 import { KafkaSampleProducer } from './kafka-sample-producer.ts';
+import { freeMessageBufferBytes, takeMessageBuffer } from './message-buffers.ts';
 import { ScraperMetrics } from './scraper-metrics.ts';
 
 interface Request {
@@ -148,6 +149,23 @@ describe('KafkaSampleProducer buffer', () => {
     await until(() => delivered.length === 1);
     expect(await gauge(metrics, 'ringwatch_scraper_kafka_produce_errors_total')).toBe(2);
     expect(await gauge(metrics, 'ringwatch_scraper_kafka_dropped_messages_total')).toBe(0);
+    await producer.close();
+  });
+
+  it('gives a value back for reuse only once Kafka acknowledged it, not while it is in flight or queued for a retry', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new KafkaSampleProducer(kafka, config, options, createLogger('test', 'silent'), new ScraperMetrics());
+    const value = takeMessageBuffer(MESSAGE);
+    producer.send('m0', value, { target: 'm0', samples: 1 });
+    await until(() => requests.length === 1);
+    expect(takeMessageBuffer(MESSAGE).buffer).not.toBe(value.buffer); // in flight: not reused
+    requests[0]?.reject(new KafkaProduceError('producing to Kafka failed: NETWORK', 'retriable', 'NETWORK', undefined));
+    await until(() => requests.length === 2);
+    expect(takeMessageBuffer(MESSAGE).buffer).not.toBe(value.buffer); // sent again: still not reused
+    const free = freeMessageBufferBytes();
+    requests[1]?.resolve();
+    await until(() => freeMessageBufferBytes() > free);
+    expect(takeMessageBuffer(MESSAGE).buffer).toBe(value.buffer); // acknowledged: reused
     await producer.close();
   });
 });

@@ -6,6 +6,7 @@
 import { KafkaProduceError, type KafkaProducer, type KafkaRecord } from '../core/kafka-client.ts';
 import type { KafkaConfig } from '../core/kafka-config.ts';
 import type { Logger } from '../core/logger.ts';
+import { giveBackMessageBuffer } from './message-buffers.ts';
 import type { SampleSink } from './sample-sink.ts';
 import type { ScraperMetrics } from './scraper-metrics.ts';
 
@@ -82,7 +83,9 @@ export class KafkaSampleProducer implements SampleSink {
     this.scheduleFlush(this.options.lingerMs);
   }
 
+  /** Only for a message not in flight (queued, refused, or left at close): nothing reads it after. */
   private drop(p: Pending, reason: DropReason): void {
+    giveBackMessageBuffer(p.value);
     this.metrics.producerDropped.inc();
     this.metrics.samplesDropped.inc({ reason }, p.samples);
     if (reason !== 'kafka_buffer_full') return;
@@ -132,6 +135,7 @@ export class KafkaSampleProducer implements SampleSink {
       for (const p of batch) {
         this.bufferedBytes -= p.value.length;
         this.metrics.samplesProduced.inc(p.samples);
+        giveBackMessageBuffer(p.value); // acknowledged: the client reads it no more
       }
       this.metrics.messagesProduced.inc(batch.length);
       if (this.dropping !== undefined) {

@@ -6,6 +6,7 @@ import { ProtoWriter } from '../protocol/proto-writer.ts';
 import { encodeSampleMessage } from '../protocol/sample-message.ts';
 import { splitWriteRequest } from '../protocol/remote-write-codec.ts';
 import { SnappyBlockCompressor } from '../protocol/snappy.ts';
+import { takeMessageBuffer } from './message-buffers.ts';
 import { formatFromContentType, parseExposition, ExpositionParseError, ExpositionViolations, VIOLATION_RULES } from './exposition/parser.ts';
 import type { ExpositionViolation, ViolationRule } from './exposition/parser.ts';
 import type { SampleSink } from './sample-sink.ts';
@@ -273,14 +274,14 @@ export class ScrapeLoop {
     const bytes = this.appender.writer.bytes();
     if (bytes.length <= this.maxMessageBytes) {
       const block = compressor.compress(bytes);
-      this.sink.send(this.target.id, encodeSampleMessage(samples, series, block), { target: this.target.url, samples });
+      this.sink.send(this.target.id, encodeSampleMessage(samples, series, block, takeMessageBuffer), { target: this.target.url, samples });
       return;
     }
     // A huge scrape becomes several messages under the broker's size limit; same key, so they stay
     // in order in one partition. Every entry holds one sample.
     for (const part of splitWriteRequest(bytes, bytes.length, this.maxMessageBytes)) {
       const block = compressor.compress(bytes.subarray(part.start, part.end));
-      this.sink.send(this.target.id, encodeSampleMessage(part.series, series, block), { target: this.target.url, samples: part.series });
+      this.sink.send(this.target.id, encodeSampleMessage(part.series, series, block, takeMessageBuffer), { target: this.target.url, samples: part.series });
     }
   }
 }

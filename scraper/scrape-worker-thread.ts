@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../core/logger.ts';
 import type { JobScrapeOptions } from '../model/scrape-config.ts';
+import { giveBackMessageBuffer } from './message-buffers.ts';
 import { ScrapeManager } from './scrape-manager.ts';
 import { ScraperMetrics } from './scraper-metrics.ts';
 import { jobOptionsFromPortable, type FromWorker, type SentMessage, type TargetState, type ToWorker, type WorkerData } from './scrape-worker-protocol.ts';
@@ -53,9 +54,11 @@ function stateOf(id: string): TargetState {
 
 const sink: SampleSink = {
   send(key, value, info) {
-    // A Buffer that owns its memory is transferred; a slice of a shared pool is copied first.
+    // A Buffer that owns its memory is transferred; a reused message buffer (or a slice of a shared
+    // pool) is copied first, and the reused one is this thread's again.
     const own = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer;
     const buffer = own ? (value.buffer as ArrayBuffer) : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+    if (!own) giveBackMessageBuffer(value);
     messages.push({ key, value: buffer as ArrayBuffer, offset: 0, length: value.byteLength, target: info.target, samples: info.samples });
     scheduleFlush();
   },

@@ -50,8 +50,8 @@ describe('a clean start', () => {
       expect(readFileSync(`/proc/${node.process?.pid}/maps`, 'utf8'), `${node.kind} allocator`).toMatch(/libjemalloc\.so/);
     }
     // The scraper's young generation is set at the same re-execution (bin/ringwatch.ts START_FLAGS).
-    expect(readFileSync(`/proc/${scraper.process?.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=8');
-    expect(readFileSync(`/proc/${writer.process?.pid}/cmdline`, 'utf8').split('\0')).not.toContain('--max-semi-space-size=8');
+    expect(readFileSync(`/proc/${scraper.process?.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
+    expect(readFileSync(`/proc/${writer.process?.pid}/cmdline`, 'utf8').split('\0')).not.toContain('--max-semi-space-size=4');
     await scraper.stop();
     await writer.stop();
     for (const node of [scraper, writer]) {
