@@ -48,9 +48,18 @@ const V8_FLAGS: Record<string, readonly string[]> = {
  * Kafka values are reused (scraper/message-buffers.ts) nothing large dies young, and 4 MiB keeps
  * RSS flat with a smaller heap: 0.26 KB per series (docs/benchmarks.md). An operator's own
  * --max-semi-space-size wins.
+ *
+ * The storage-writer holds each message until its remote-write request is acked, so much of what
+ * it allocates lives long enough to reach the old generation, and V8 started an incremental
+ * marking about every 1.5 s, far below its heap limit: half the writer's CPU at the live rate went
+ * to those collections (V8's helper threads included). Without incremental marking a full
+ * collection runs when the old generation reaches its limit (a few per minute, a pause of tens of
+ * milliseconds, which a Kafka consumer and remote writer do not feel): the writer's CPU fell by
+ * 40 % (docs/benchmarks.md).
  */
 const START_FLAGS: Record<string, readonly string[]> = {
   scraper: ['--max-semi-space-size=4'],
+  'storage-writer': ['--no-incremental-marking'],
 };
 
 const NODES: Record<string, () => Promise<NodeMain>> = {

@@ -49,9 +49,13 @@ describe('a clean start', () => {
     for (const node of [scraper, writer]) {
       expect(readFileSync(`/proc/${node.process?.pid}/maps`, 'utf8'), `${node.kind} allocator`).toMatch(/libjemalloc\.so/);
     }
-    // The scraper's young generation is set at the same re-execution (bin/ringwatch.ts START_FLAGS).
-    expect(readFileSync(`/proc/${scraper.process?.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
-    expect(readFileSync(`/proc/${writer.process?.pid}/cmdline`, 'utf8').split('\0')).not.toContain('--max-semi-space-size=4');
+    // Each node's V8 start flags are set at the same re-execution (bin/ringwatch.ts START_FLAGS).
+    const scraperArgs = readFileSync(`/proc/${scraper.process?.pid}/cmdline`, 'utf8').split('\0');
+    const writerArgs = readFileSync(`/proc/${writer.process?.pid}/cmdline`, 'utf8').split('\0');
+    expect(scraperArgs).toContain('--max-semi-space-size=4');
+    expect(scraperArgs).not.toContain('--no-incremental-marking');
+    expect(writerArgs).toContain('--no-incremental-marking');
+    expect(writerArgs).not.toContain('--max-semi-space-size=4');
     await scraper.stop();
     await writer.stop();
     for (const node of [scraper, writer]) {
