@@ -524,3 +524,25 @@ describe('WriteRequestAppender: the per-target arena (positional, hashed and dea
     expect(staleTexts(scrape(one, 'a 2\n', T2).series)).toEqual(['b{job="one"}']);
   });
 });
+
+describe('WriteRequestAppender: cache memory', () => {
+  it('gives back the slack of its arenas once the series are stable, and grows again for a new series', () => {
+    const body = readFileSync(new URL('../test/fixtures/exposition/node-exporter-1.5.txt', import.meta.url));
+    const a = new WriteRequestAppender(TARGET_LABELS, job());
+    const first = scrape(a, body, T1);
+    const filled = a.cacheBytes;
+    const second = scrape(a, body, T2);
+    expect(second.stats.seriesAdded).toBe(0);
+    expect(a.cacheBytes).toBeLessThan(filled - 16 * 1024);
+    expect([...byText(second.series).keys()]).toEqual([...byText(first.series).keys()]);
+    // A new series after the trim: the arenas grow again and every series keeps its labels.
+    const more = Buffer.concat([body, Buffer.from('ringwatch_test_new_total{a="b"} 5\n')]);
+    const third = scrape(a, more, T3);
+    expect(third.stats.seriesAdded).toBe(1);
+    const fourth = scrape(a, more, T3 + 15_000);
+    const values = byText(fourth.series);
+    expect(values.get('ringwatch_test_new_total{a="b",instance="host-1:9100",job="node"}')?.[0]?.value).toBe(5);
+    expect([...values.keys()].filter((k) => !k.startsWith('ringwatch_test_'))).toEqual([...byText(first.series).keys()]);
+    expect(a.cacheBytes).toBeLessThan(filled);
+  });
+});

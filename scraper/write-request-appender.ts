@@ -125,6 +125,23 @@ class ByteArena {
     this.used = 0;
     this.rebuildTable(this.table.length);
   }
+
+  /**
+   * Gives back the slack of the bytes' last doubling (up to half of them) once the target's series
+   * stopped changing; a new series later grows them again. Slack under an eighth is kept.
+   */
+  trim(): void {
+    const slack = this.bytes.length - this.used;
+    if (this.bytes.length <= 4096 || 8 * slack <= this.used) return;
+    const next = new Uint8Array(Math.max(4096, this.used + (this.used >> 4)));
+    next.set(this.bytes.subarray(0, this.used));
+    this.bytes = next;
+  }
+
+  /** Bytes held: the packed bytes and the per-entry arrays. */
+  get heldBytes(): number {
+    return this.bytes.byteLength + this.start.byteLength + this.length.byteLength + this.hash.byteLength + this.table.byteLength;
+  }
 }
 
 export class WriteRequestAppender implements SampleVisitor {
@@ -323,7 +340,17 @@ export class WriteRequestAppender implements SampleVisitor {
     // arena is compacted, so a target whose series churn costs memory in proportion to its size.
     const dead = this.raw.count - liveRaw + count - live;
     if (dead > 0 && 3 * dead > this.raw.count + count) this.compact();
+    if (this.stats.seriesAdded === 0) {
+      this.raw.trim();
+      this.series.trim();
+    }
     return this.stats;
+  }
+
+  /** Bytes the cache holds (its arenas and per-entry arrays; not the shared writer). */
+  get cacheBytes(): number {
+    const arrays = [this.rawSeries, this.rawLastSeen, this.seriesLastSeen, this.seriesPrevSeen, this.seriesTrack, this.previousOrder, this.currentOrder];
+    return this.raw.heldBytes + this.series.heldBytes + arrays.reduce((n, a) => n + a.byteLength, 0);
   }
 
   /** Drops every entry this scrape did not report, renumbering the rest. */
