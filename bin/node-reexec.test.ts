@@ -38,5 +38,9 @@ describe('reexecPlan', () => {
     const plan = reexecPlan({ NODE_OPTIONS: '--max-semi-space-size=32' }, 'linux', [], ['--max-semi-space-size=16'], debian);
     expect(plan?.execArgv).toEqual([]);
     expect(plan?.library).toBe(JEMALLOC_PATHS[0]);
+    // A boolean flag either way round is the operator's.
+    expect(reexecPlan({ NODE_OPTIONS: '--incremental-marking' }, 'linux', [], ['--no-incremental-marking'], none)).toBeUndefined();
+    expect(reexecPlan({}, 'linux', ['--no_incremental_marking'], ['--no-incremental-marking'], none)).toBeUndefined();
+    expect(reexecPlan({}, 'linux', [], ['--no-incremental-marking'], none)?.execArgv).toEqual(['--no-incremental-marking']);
   });
 });

@@ -30,10 +30,14 @@ export interface Reexec {
   execArgv: string[];
 }
 
-/** `--max-semi-space-size=16` → `--max-semi-space-size` (V8 takes `_` and `-` alike). */
+/**
+ * `--max-semi-space-size=16` → `--max-semi-space-size` (V8 takes `_` and `-` alike), and a
+ * boolean's two spellings are one flag: `--no-incremental-marking` → `--incremental-marking`.
+ */
 function flagName(flag: string): string {
   const eq = flag.indexOf('=');
-  return (eq < 0 ? flag : flag.slice(0, eq)).replaceAll('_', '-');
+  const name = (eq < 0 ? flag : flag.slice(0, eq)).replaceAll('_', '-');
+  return name.startsWith('--no-') ? `--${name.slice(5)}` : name;
 }
 
 function jemallocLibrary(env: NodeJS.ProcessEnv, platform: string, exists: (path: string) => boolean): string | undefined {

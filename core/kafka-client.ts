@@ -1,7 +1,8 @@
 // The one Kafka module: every node's Kafka clients come from here, logging through pino.
 // Producers (scraper samples, rule output) are KafkaProducers on @platformatic/kafka, whose produce
 // path costs about a quarter of kafkajs' per sample (docs/benchmarks.md, "Scraper hot path");
-// consumers (storage-writer, notifier) and the admin (ensureTopic) are still on kafkajs. Both place
+// consumers (storage-writer, notifier) and the admin (ensureTopic) are still on kafkajs, whose
+// request queue's timer loop deploy/patches/ removes at install. Both place
 // keys on partitions alike (kafka-partitioner.ts), so old and new producers agree in an upgrade.
 import { createRequire } from 'node:module';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
